@@ -1,0 +1,54 @@
+// Backend-independent helpers of the OS seam and the choice of backend (io/file_system.h).
+#include "io/file_system.h"
+
+#include "io/posix_file_system.h"
+#include "io/uring_file_system.h"
+
+namespace docdb::io {
+
+Result<std::unique_ptr<FileSystem>> NewFileSystem(IoBackend backend) {
+  if (backend == IoBackend::kPosix) {
+    return std::unique_ptr<FileSystem>(std::make_unique<PosixFileSystem>());
+  }
+  Result<std::unique_ptr<FileSystem>> uring = NewUringFileSystem();
+  if (uring.ok() || backend == IoBackend::kUring) return uring;
+  // kAuto: io_uring is missing here (old kernel, sysctl, seccomp): the portable backend
+  // gives the same guarantees with one syscall per operation.
+  return std::unique_ptr<FileSystem>(std::make_unique<PosixFileSystem>());
+}
+
+std::string DirName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (!out.empty() && out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
+std::string_view IoBackendName(IoBackend backend) {
+  switch (backend) {
+    case IoBackend::kAuto:
+      return "auto";
+    case IoBackend::kUring:
+      return "io_uring";
+    case IoBackend::kPosix:
+      return "posix";
+  }
+  return "auto";
+}
+
+Result<IoBackend> ParseIoBackend(std::string_view name) {
+  for (IoBackend b : {IoBackend::kAuto, IoBackend::kUring, IoBackend::kPosix}) {
+    if (name == IoBackendName(b)) return b;
+  }
+  return Status::InvalidArgument("unknown I/O backend '" + std::string(name) +
+                                 "' (expected auto, io_uring or posix)");
+}
+
+}  // namespace docdb::io

@@ -1,0 +1,16 @@
+// The io_uring backend of the OS seam (docs/io.md): writes and fdatasyncs go through
+// rings, a write and its fdatasync as one linked submission. Reads stay on pread, which
+// beats a ring round trip for page-cache hits. Thread-safety: as FileSystem.
+#pragma once
+
+#include <memory>
+
+#include "io/file_system.h"
+
+namespace docdb::io {
+
+// A FileSystem on io_uring, or NotSupported (naming the reason) when the kernel refuses
+// rings or lacks the write or fsync operations.
+Result<std::unique_ptr<FileSystem>> NewUringFileSystem();
+
+}  // namespace docdb::io

@@ -1,0 +1,314 @@
+// Group-commit WAL writer (io/wal_writer.h).
+#include "io/wal_writer.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "common/status_macros.h"
+#include "io/file_names.h"
+
+namespace docdb::io {
+
+// One appender's request, living on its stack until it is answered.
+struct WalWriter::Waiter {
+  WalRecordType type = WalRecordType::kPut;
+  std::string_view payload;
+  bool sync_only = false;  // a Sync() request: no record
+  Status status;
+  uint64_t lsn = 0;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+std::string_view WalSyncModeName(WalSyncMode mode) {
+  switch (mode) {
+    case WalSyncMode::kSync:
+      return "sync";
+    case WalSyncMode::kPeriodic:
+      return "periodic";
+    case WalSyncMode::kNone:
+      return "none";
+  }
+  return "sync";
+}
+
+Result<WalSyncMode> ParseWalSyncMode(std::string_view name) {
+  for (auto mode : {WalSyncMode::kSync, WalSyncMode::kPeriodic, WalSyncMode::kNone}) {
+    if (name == WalSyncModeName(mode)) return mode;
+  }
+  return Status::InvalidArgument("unknown durability mode '" + std::string(name) +
+                                 "' (expected sync, periodic or none)");
+}
+
+WalWriter::WalWriter(FileSystem* fs, std::string dir, const WalWriterOptions& options)
+    : fs_(fs), dir_(std::move(dir)), options_(options) {}
+
+Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, const std::string& dir,
+                                                   const WalWriterOptions& options,
+                                                   std::optional<WalEnd> end) {
+  if (options.segment_size_bytes < kWalSegmentHeaderBytes + kWalRecordHeaderBytes) {
+    return Status::InvalidArgument("WAL segment size " +
+                                   std::to_string(options.segment_size_bytes) + " is too small");
+  }
+  if (options.sync_mode == WalSyncMode::kPeriodic && options.periodic_sync_interval_ms == 0) {
+    return Status::InvalidArgument("periodic sync interval must be at least 1 ms");
+  }
+  if (!end) {
+    DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<WalReader> reader, WalReader::OpenDir(fs, dir));
+    WalRecord record;
+    for (;;) {
+      DOCDB_ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
+      if (!more) break;
+    }
+    end = reader->end();
+  }
+  if (end->reason == WalEndReason::kCorruption || end->salvaged_regions > 0) {
+    return Status::FailedPrecondition("cannot append to a damaged WAL in " + dir + ": " +
+                                      end->detail);
+  }
+  std::unique_ptr<WalWriter> writer(new WalWriter(fs, dir, options));
+  DOCDB_RETURN_IF_ERROR(writer->Start(*end).WithContext("open WAL " + dir));
+  if (options.sync_mode == WalSyncMode::kPeriodic) {
+    writer->timer_ = std::thread([w = writer.get()] { w->RunPeriodicSync(); });
+  }
+  return writer;
+}
+
+Status WalWriter::Start(const WalEnd& end) {
+  DOCDB_RETURN_IF_ERROR(fs_->CreateDir(dir_));
+  DOCDB_RETURN_IF_ERROR(fs_->SyncDir(DirName(dir_)));
+  // A .tmp segment is a rotation that did not complete; it never held acknowledged data.
+  DOCDB_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs_->ListDir(dir_));
+  for (const std::string& name : names) {
+    if (IsWalTempFileName(name)) DOCDB_RETURN_IF_ERROR(fs_->RemoveFile(JoinPath(dir_, name)));
+  }
+  DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  next_lsn_ = end.last_lsn + 1;
+  if (end.segment == 0) return CreateSegment(1, next_lsn_);
+  // Go on in the last segment, right after its last valid record. Whatever follows it (a
+  // torn record, or stray bytes of an unacknowledged group) is erased first: were it left,
+  // a later reader could take it for records that follow new ones.
+  DOCDB_ASSIGN_OR_RETURN(segment_,
+                         fs_->OpenFile(WalSegmentPath(dir_, end.segment), OpenMode::kReadWrite));
+  segment_number_ = end.segment;
+  write_offset_ = end.offset;
+  DOCDB_RETURN_IF_ERROR(CutBack(write_offset_));
+  return segment_->Sync();
+}
+
+Status WalWriter::CutBack(uint64_t offset) {
+  DOCDB_RETURN_IF_ERROR(segment_->Truncate(offset));
+  if (offset < options_.segment_size_bytes) {
+    const Status allocated = segment_->Allocate(offset, options_.segment_size_bytes - offset);
+    // Without preallocation appends still work, each sync also writing the file size.
+    if (!allocated.ok() && allocated.code() != StatusCode::kNotSupported) return allocated;
+  }
+  return Status::OK();
+}
+
+Status WalWriter::CreateSegment(uint64_t number, uint64_t first_lsn) {
+  const std::string tmp_path = WalSegmentTempPath(dir_, number);
+  // The segment is complete (preallocated, header written and synced) before it gets its
+  // real name, so that a wal-<n>.log always has a valid header.
+  auto create = [&]() -> Result<std::unique_ptr<File>> {
+    DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<File> file,
+                           fs_->OpenFile(tmp_path, OpenMode::kCreateNew));
+    const Status allocated = file->Allocate(0, options_.segment_size_bytes);
+    if (!allocated.ok() && allocated.code() != StatusCode::kNotSupported) return allocated;
+    DOCDB_RETURN_IF_ERROR(file->WriteAtAndSync(0, EncodeWalSegmentHeader({number, first_lsn})));
+    DOCDB_RETURN_IF_ERROR(fs_->RenameFile(tmp_path, WalSegmentPath(dir_, number)));
+    DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+    return file;
+  };
+  Result<std::unique_ptr<File>> file = create();
+  if (!file.ok()) {
+    // Best effort: a leftover .tmp is removed by the next Open anyway.
+    fs_->RemoveFile(tmp_path).IgnoreError();
+    return file.status();
+  }
+  segment_ = std::move(*file);
+  ++group_stats_.rotations;
+  segment_number_ = number;
+  write_offset_ = kWalSegmentHeaderBytes;
+  segment_unsynced_ = false;
+  return Status::OK();
+}
+
+WalWriter::~WalWriter() {
+  // A destructor cannot report; callers that need the outcome call Close() first.
+  if (!closed_) Close().IgnoreError();
+}
+
+Result<uint64_t> WalWriter::Append(WalRecordType type, std::string_view payload) {
+  if (payload.size() > kWalMaxPayloadBytes) {
+    return Status::InvalidArgument("WAL record of " + std::to_string(payload.size()) +
+                                   " bytes exceeds the maximum of " +
+                                   std::to_string(kWalMaxPayloadBytes));
+  }
+  Waiter waiter;
+  waiter.type = type;
+  waiter.payload = payload;
+  return Submit(&waiter);
+}
+
+Status WalWriter::Sync() {
+  Waiter waiter;
+  waiter.sync_only = true;
+  return Submit(&waiter).status();
+}
+
+Result<uint64_t> WalWriter::Submit(Waiter* waiter) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::FailedPrecondition("WAL " + dir_ + " is closed");
+  if (!poisoned_.ok()) return poisoned_;
+  queue_.push_back(waiter);
+  waiter->cv.wait(lock, [&] { return waiter->done || queue_.front() == waiter; });
+  if (!waiter->done) {
+    // This appender leads: it writes the records queued so far, its own first.
+    std::vector<Waiter*> group;
+    uint64_t group_bytes = 0;
+    for (Waiter* w : queue_) {
+      const uint64_t bytes = w->sync_only ? 0 : WalEncodedRecordBytes(w->payload.size());
+      if (!group.empty() && group_bytes + bytes > options_.max_group_bytes) break;
+      group.push_back(w);
+      group_bytes += bytes;
+    }
+    if (poisoned_.ok()) {
+      lock.unlock();
+      WriteGroup(group.data(), group.size());
+      lock.lock();
+    } else {
+      for (Waiter* w : group) w->status = poisoned_;
+    }
+    for (Waiter* w : group) {
+      queue_.pop_front();
+      w->done = true;
+      if (w != waiter) w->cv.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->cv.notify_one();
+  }
+  if (!waiter->status.ok()) return waiter->status;
+  return waiter->lsn;
+}
+
+void WalWriter::WriteGroup(Waiter* const* group, size_t count) {
+  buffer_.clear();
+  bool want_sync = options_.sync_mode == WalSyncMode::kSync;
+  const uint64_t first_lsn = next_lsn_;
+  uint64_t lsn = next_lsn_;
+  size_t written = 0;  // group[0, written) are on disk (and synced if the mode asks)
+  Status status;
+  for (size_t i = 0; i < count; ++i) {
+    Waiter* w = group[i];
+    if (w->sync_only) {
+      want_sync = true;
+      continue;
+    }
+    const uint64_t end = write_offset_ + buffer_.size() + WalEncodedRecordBytes(w->payload.size());
+    const bool segment_has_records = write_offset_ + buffer_.size() > kWalSegmentHeaderBytes;
+    if (end > options_.segment_size_bytes && segment_has_records) {
+      // The segment is full: finish it (always synced, so that a segment that has a
+      // successor is complete on disk) and begin the next one.
+      status = Flush(/*sync=*/true);
+      if (!status.ok()) break;
+      written = i;
+      next_lsn_ = lsn;
+      status = CreateSegment(segment_number_ + 1, lsn);
+      if (!status.ok()) break;
+    }
+    w->lsn = lsn++;
+    AppendWalRecord(&buffer_, w->lsn, static_cast<uint8_t>(w->type), w->payload);
+  }
+  if (status.ok()) status = Flush(want_sync);
+  if (status.ok()) {
+    written = count;
+    next_lsn_ = lsn;
+  }
+  // The rest failed. Nothing of them stays in the log, so their LSNs are given again.
+  for (size_t i = written; i < count; ++i) {
+    group[i]->status = status;
+    group[i]->lsn = 0;
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  // NoSpace leaves the writer usable (Flush and CreateSegment cleaned up); any other
+  // failure may have lost data, so every later append must fail too.
+  if (!status.ok() && status.code() != StatusCode::kNoSpace) poisoned_ = status;
+  stats_.records += next_lsn_ - first_lsn;
+  stats_.last_lsn = next_lsn_ - 1;
+  stats_.bytes += group_stats_.bytes;
+  stats_.group_commits += group_stats_.group_commits;
+  stats_.syncs += group_stats_.syncs;
+  stats_.rotations += group_stats_.rotations;
+  group_stats_ = {};
+}
+
+Status WalWriter::Flush(bool sync) {
+  if (buffer_.empty()) {
+    if (!sync || !segment_unsynced_) return Status::OK();
+    DOCDB_RETURN_IF_ERROR(segment_->Sync());
+    ++group_stats_.syncs;
+    segment_unsynced_ = false;
+    return Status::OK();
+  }
+  const Status written = sync ? segment_->WriteAtAndSync(write_offset_, buffer_)
+                              : segment_->WriteAt(write_offset_, buffer_);
+  if (written.code() == StatusCode::kNoSpace) {
+    // Part of the group may be on disk: erase it, so that nothing of a failed append
+    // stays in the log, and leave the writer usable for when space is freed.
+    buffer_.clear();
+    const Status cut = CutBack(write_offset_);
+    if (!cut.ok()) return cut.WithContext("cutting back after " + written.ToString());
+    const Status synced = segment_->Sync();
+    if (!synced.ok()) return synced;
+    return written;
+  }
+  DOCDB_RETURN_IF_ERROR(written);
+  ++group_stats_.group_commits;
+  group_stats_.bytes += buffer_.size();
+  group_stats_.syncs += sync ? 1 : 0;
+  write_offset_ += buffer_.size();
+  buffer_.clear();
+  segment_unsynced_ = !sync;
+  return Status::OK();
+}
+
+void WalWriter::RunPeriodicSync() {
+  std::unique_lock<std::mutex> lock(timer_mu_);
+  const auto interval = std::chrono::milliseconds(options_.periodic_sync_interval_ms);
+  while (!timer_cv_.wait_for(lock, interval, [&] { return stop_timer_; })) {
+    lock.unlock();
+    // A failure poisons the writer, and every later Append reports it.
+    Sync().IgnoreError();
+    lock.lock();
+  }
+}
+
+Status WalWriter::Close() {
+  if (timer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(timer_mu_);
+      stop_timer_ = true;
+    }
+    timer_cv_.notify_all();
+    timer_.join();
+  }
+  Status synced = Sync();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return Status::FailedPrecondition("WAL " + dir_ + " is closed");
+  closed_ = true;
+  segment_.reset();
+  return synced;
+}
+
+WalWriterStats WalWriter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+Status WalWriter::poisoned() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return poisoned_;
+}
+
+}  // namespace docdb::io

@@ -1,0 +1,120 @@
+// Appends records to the WAL with group commit (docs/wal-format.md, "Writing"):
+// concurrent appenders queue their records; the first in the queue becomes the writer,
+// takes every queued record, writes them with one submission (linked to an fdatasync in
+// sync mode) and answers all of them. Thread-safety: Append and Sync may be called from
+// any number of threads; Close from one, after the appenders are done.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "docdb/status.h"
+#include "io/file_system.h"
+#include "io/wal_format.h"
+#include "io/wal_reader.h"
+
+namespace docdb::io {
+
+enum class WalSyncMode {
+  kSync,      // an append is answered after its record is written and fdatasynced
+  kPeriodic,  // answered once written; a background fdatasync runs every interval
+  kNone,      // answered once written; synced only at rotation and close
+};
+std::string_view WalSyncModeName(WalSyncMode mode);
+Result<WalSyncMode> ParseWalSyncMode(std::string_view name);  // "sync", "periodic", "none"
+
+struct WalWriterOptions {
+  WalSyncMode sync_mode = WalSyncMode::kSync;
+  uint32_t periodic_sync_interval_ms = 100;
+  // A segment is preallocated to this size and a new one begun when the next record does
+  // not fit. A record larger than a segment gets a segment of its own.
+  uint64_t segment_size_bytes = 64ull << 20;
+  // One group commit writes at most this much (more only for a single larger record).
+  uint64_t max_group_bytes = 4ull << 20;
+};
+
+// Counters for metrics; a consistent snapshot.
+struct WalWriterStats {
+  uint64_t records = 0;        // records appended
+  uint64_t bytes = 0;          // encoded bytes written
+  uint64_t group_commits = 0;  // write submissions
+  uint64_t syncs = 0;          // fdatasyncs issued
+  uint64_t rotations = 0;      // segments begun
+  uint64_t last_lsn = 0;       // the last LSN written
+};
+
+class WalWriter {
+ public:
+  // Opens the log in `dir` (created when missing) for appending after its end. `end` is
+  // what a WalReader reported after reading the whole log; without it the log is read
+  // here. A torn tail is cut off first. Corruption (from reading) keeps the log closed.
+  static Result<std::unique_ptr<WalWriter>> Open(FileSystem* fs, const std::string& dir,
+                                                 const WalWriterOptions& options,
+                                                 std::optional<WalEnd> end = std::nullopt);
+  ~WalWriter();
+  WalWriter(const WalWriter&) = delete;
+  WalWriter& operator=(const WalWriter&) = delete;
+
+  // Appends one record and returns its LSN once the sync mode's condition holds.
+  // InvalidArgument for a payload over kWalMaxPayloadBytes; NoSpace when the disk is full
+  // (nothing of the record is left behind; a later append may succeed); the sticky
+  // IoError of an earlier failed write or fdatasync; FailedPrecondition after Close.
+  Result<uint64_t> Append(WalRecordType type, std::string_view payload);
+
+  // Makes every record appended so far durable (fdatasync), whatever the sync mode.
+  Status Sync();
+
+  // Syncs and closes the active segment. Later calls fail with FailedPrecondition.
+  Status Close();
+
+  WalWriterStats stats() const;
+  // The error that poisoned this writer, OK when none.
+  Status poisoned() const;
+
+ private:
+  struct Waiter;
+
+  WalWriter(FileSystem* fs, std::string dir, const WalWriterOptions& options);
+  Status Start(const WalEnd& end);
+  Status CreateSegment(uint64_t number, uint64_t first_lsn);
+  Result<uint64_t> Submit(Waiter* waiter);
+  // Writes the records of `group` (a prefix of the queue). Run by the leader, unlocked.
+  void WriteGroup(Waiter* const* group, size_t count);
+  Status Flush(bool sync);
+  Status CutBack(uint64_t offset);
+  void RunPeriodicSync();
+
+  FileSystem* const fs_;
+  const std::string dir_;
+  const WalWriterOptions options_;
+
+  // Guarded by mu_.
+  mutable std::mutex mu_;
+  std::deque<Waiter*> queue_;
+  Status poisoned_;
+  bool closed_ = false;
+  WalWriterStats stats_;
+
+  // Owned by the current leader (the front of the queue), touched by nobody else.
+  std::unique_ptr<File> segment_;
+  uint64_t segment_number_ = 0;
+  uint64_t write_offset_ = 0;  // where the next record goes in segment_
+  uint64_t next_lsn_ = 1;
+  bool segment_unsynced_ = false;
+  std::string buffer_;          // the group being written
+  WalWriterStats group_stats_;  // counted while writing a group, added to stats_ after
+
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  bool stop_timer_ = false;
+  std::thread timer_;
+};
+
+}  // namespace docdb::io

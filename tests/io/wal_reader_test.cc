@@ -1,0 +1,197 @@
+#include "io/wal_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "io/file_names.h"
+#include "io/wal_format.h"
+#include "io/wal_writer.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/wal_log.h"
+
+namespace docdb::io {
+namespace {
+
+using testing::ReadWal;
+using testing::TestPayload;
+
+constexpr size_t kPayloadBytes = 100;  // with the header, exactly 120 bytes: no padding
+constexpr uint64_t kRecordBytes = kWalRecordHeaderBytes + kPayloadBytes;
+
+class WalReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fs_ = std::move(*NewFileSystem(IoBackend::kPosix)); }
+
+  // Writes `count` records through a writer with `segment_bytes` segments, then closes.
+  void WriteLog(int count, uint64_t segment_bytes = 4096, int writer_id = 0) {
+    WalWriterOptions options;
+    options.segment_size_bytes = segment_bytes;
+    auto w = WalWriter::Open(fs_.get(), wal_dir_, options);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    for (int i = 0; i < count; ++i) {
+      ASSERT_TRUE((*w)->Append(WalRecordType::kPut, TestPayload(writer_id, i, kPayloadBytes)).ok());
+    }
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+
+  std::string SegmentPath(uint64_t n) const { return WalSegmentPath(wal_dir_, n); }
+  static uint64_t RecordOffset(int index) { return kWalSegmentHeaderBytes + index * kRecordBytes; }
+
+  void FlipByte(uint64_t segment, uint64_t offset) {
+    std::string bytes = testing::ReadFileOrDie(SegmentPath(segment));
+    bytes[offset] ^= 0x40;
+    testing::WriteFileOrDie(SegmentPath(segment), bytes);
+  }
+
+  testing::TempDir dir_;
+  std::string wal_dir_ = dir_.Join("wal");
+  std::unique_ptr<FileSystem> fs_;
+};
+
+TEST_F(WalReaderTest, MissingDirectoryIsAnEmptyLog) {
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_TRUE(back.status.ok());
+  EXPECT_TRUE(back.lsns.empty());
+  EXPECT_EQ(back.end.reason, WalEndReason::kClean);
+  EXPECT_EQ(back.end.last_lsn, 0u);
+  EXPECT_EQ(back.end.segment, 0u);
+}
+
+// The crash this guards against: power lost while the last record was being written.
+// Whatever prefix of it reached the disk, the log ends cleanly after the record before.
+TEST_F(WalReaderTest, TornTailAtEveryByteOffsetIsEndOfLog) {
+  WriteLog(3);
+  const std::string intact = testing::ReadFileOrDie(SegmentPath(1));
+  const uint64_t last = RecordOffset(2);
+  for (uint64_t cut = last; cut < last + kRecordBytes; ++cut) {
+    for (bool zero_fill : {false, true}) {
+      SCOPED_TRACE("cut at " + std::to_string(cut) + (zero_fill ? " (zeroed)" : " (truncated)"));
+      std::string damaged = intact.substr(0, cut);
+      if (zero_fill) damaged.resize(intact.size(), '\0');
+      testing::WriteFileOrDie(SegmentPath(1), damaged);
+
+      // A prefix of only zero bytes cannot be told from unwritten space: a clean end.
+      const bool written =
+          intact.substr(last, cut - last).find_first_not_of('\0') != std::string::npos;
+
+      testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+      ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+      ASSERT_EQ(back.lsns, (std::vector<uint64_t>{1, 2}));
+      EXPECT_EQ(back.end.last_lsn, 2u);
+      EXPECT_EQ(back.end.offset, last);
+      EXPECT_EQ(back.end.reason, written ? WalEndReason::kTornTail : WalEndReason::kClean);
+      EXPECT_EQ(back.end.dropped_bytes > 0, written);
+
+      WalReaderOptions absolute;
+      absolute.mode = WalRecoveryMode::kAbsolute;
+      testing::ReadBack strict = ReadWal(fs_.get(), wal_dir_, absolute);
+      EXPECT_EQ(strict.status.code(), written ? StatusCode::kCorruption : StatusCode::kOk);
+
+      // The writer cuts the torn bytes off and goes on from LSN 3.
+      WalWriterOptions options;
+      options.segment_size_bytes = 4096;
+      auto w = WalWriter::Open(fs_.get(), wal_dir_, options);
+      ASSERT_TRUE(w.ok()) << w.status().ToString();
+      EXPECT_EQ(*(*w)->Append(WalRecordType::kPut, "after"), 3u);
+      ASSERT_TRUE((*w)->Close().ok());
+      testing::ReadBack after = ReadWal(fs_.get(), wal_dir_);
+      EXPECT_EQ(after.end.reason, WalEndReason::kClean) << after.end.detail;
+      EXPECT_EQ(after.lsns, (std::vector<uint64_t>{1, 2, 3}));
+    }
+  }
+}
+
+TEST_F(WalReaderTest, FlippedBitMidLogIsCorruptionNamingSegmentOffsetAndLsn) {
+  WriteLog(10);
+  FlipByte(1, RecordOffset(4) + 50);
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.status.code(), StatusCode::kCorruption);
+  EXPECT_EQ(back.lsns.size(), 4u) << "records before the damage are still read";
+  const std::string message(back.status.message());
+  EXPECT_NE(message.find(WalSegmentFileName(1)), std::string::npos) << message;
+  EXPECT_NE(message.find("offset " + std::to_string(RecordOffset(4))), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("LSN 5"), std::string::npos) << message;
+  EXPECT_EQ(back.end.reason, WalEndReason::kCorruption);
+}
+
+TEST_F(WalReaderTest, DamageFollowedByALaterSegmentIsCorruptionNotATornTail) {
+  WriteLog(40, 1024);                 // several segments
+  FlipByte(1, RecordOffset(6) + 30);  // the last record of segment 1
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.status.code(), StatusCode::kCorruption) << back.end.detail;
+}
+
+TEST_F(WalReaderTest, SalvageSkipsTheDamagedRecordAndGoesOn) {
+  WriteLog(10);
+  FlipByte(1, RecordOffset(4) + 50);
+  WalReaderOptions options;
+  options.mode = WalRecoveryMode::kSalvage;
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_, options);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(back.end.salvaged_regions, 1u);
+}
+
+TEST_F(WalReaderTest, MissingSegmentIsCorruption) {
+  WriteLog(40, 1024);
+  ASSERT_TRUE(fs_->RemoveFile(SegmentPath(2)).ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.status.code(), StatusCode::kCorruption);
+  EXPECT_NE(back.status.message().find("missing"), std::string::npos) << back.status.ToString();
+}
+
+TEST_F(WalReaderTest, StartLsnSkipsWholeEarlierSegmentsUnread) {
+  WriteLog(40, 1024);
+  FlipByte(1, RecordOffset(1) + 10);  // damage that only a full read would meet
+  WalReaderOptions options;
+  options.start_lsn = 25;
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_, options);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  ASSERT_FALSE(back.lsns.empty());
+  EXPECT_EQ(back.lsns.front(), 25u);
+  EXPECT_EQ(back.lsns.back(), 40u);
+}
+
+TEST_F(WalReaderTest, OneSegmentFileReadsOnItsOwn) {
+  WriteLog(40, 1024);
+  auto reader = WalReader::OpenSegmentFile(fs_.get(), SegmentPath(2));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  WalRecord record;
+  std::vector<uint64_t> lsns;
+  while (*(*reader)->Next(&record)) lsns.push_back(record.lsn);
+  EXPECT_EQ(lsns, (std::vector<uint64_t>{9, 10, 11, 12, 13, 14, 15, 16})) << "8 records a segment";
+  EXPECT_EQ((*reader)->end().reason, WalEndReason::kClean);
+}
+
+TEST_F(WalReaderTest, UnknownInformationalRecordsAreSkippedAndCounted) {
+  auto w = std::move(*WalWriter::Open(fs_.get(), wal_dir_, {}));
+  ASSERT_TRUE(w->Append(WalRecordType::kPut, "a").ok());
+  ASSERT_TRUE(w->Append(static_cast<WalRecordType>(200), "from a newer version").ok());
+  ASSERT_TRUE(w->Append(WalRecordType::kPut, "b").ok());
+  ASSERT_TRUE(w->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok());
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 3}));
+  EXPECT_EQ(back.end.skipped_records, 1u);
+}
+
+TEST_F(WalReaderTest, UnknownMandatoryRecordStopsReadingWithNotSupported) {
+  auto w = std::move(*WalWriter::Open(fs_.get(), wal_dir_, {}));
+  ASSERT_TRUE(w->Append(WalRecordType::kPut, "a").ok());
+  ASSERT_TRUE(w->Append(static_cast<WalRecordType>(77), "must be understood").ok());
+  ASSERT_TRUE(w->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.status.code(), StatusCode::kNotSupported);
+  EXPECT_EQ(back.lsns.size(), 1u);
+}
+
+TEST_F(WalReaderTest, RecoveryModeNamesParseBack) {
+  for (auto m : {WalRecoveryMode::kTolerateTornTail, WalRecoveryMode::kAbsolute,
+                 WalRecoveryMode::kSalvage}) {
+    EXPECT_EQ(*ParseWalRecoveryMode(WalRecoveryModeName(m)), m);
+  }
+  EXPECT_EQ(ParseWalRecoveryMode("best-effort").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace docdb::io

@@ -1,0 +1,195 @@
+#include "io/wal_writer.h"
+
+#include <gtest/gtest.h>
+
+#include "io/file_names.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/wal_log.h"
+
+namespace docdb::io {
+namespace {
+
+using testing::ReadWal;
+using testing::TestPayload;
+
+class WalWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fs_ = std::move(*NewFileSystem(IoBackend::kAuto)); }
+
+  std::unique_ptr<WalWriter> OpenWriter(const WalWriterOptions& options = {}) {
+    Result<std::unique_ptr<WalWriter>> w = WalWriter::Open(fs_.get(), wal_dir_, options);
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    return w.ok() ? std::move(*w) : nullptr;
+  }
+
+  std::vector<uint64_t> AppendRecords(WalWriter* w, int count, int writer = 0, size_t size = 64) {
+    std::vector<uint64_t> lsns;
+    for (int i = 0; i < count; ++i) {
+      Result<uint64_t> lsn = w->Append(WalRecordType::kPut, TestPayload(writer, i, size));
+      EXPECT_TRUE(lsn.ok()) << lsn.status().ToString();
+      lsns.push_back(lsn.ok() ? *lsn : 0);
+    }
+    return lsns;
+  }
+
+  testing::TempDir dir_;
+  std::string wal_dir_ = dir_.Join("wal");
+  std::unique_ptr<FileSystem> fs_;
+};
+
+TEST_F(WalWriterTest, AppendsGetDenseLsnsFromOne) {
+  auto w = OpenWriter();
+  EXPECT_EQ(AppendRecords(w.get(), 5), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  ASSERT_TRUE(w->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(back.payloads[3], TestPayload(0, 3));
+  EXPECT_EQ(back.end.reason, WalEndReason::kClean);
+  EXPECT_EQ(back.end.last_lsn, 5u);
+}
+
+TEST_F(WalWriterTest, ReopenContinuesTheSequenceInTheSameSegment) {
+  auto w = OpenWriter();
+  AppendRecords(w.get(), 3);
+  ASSERT_TRUE(w->Close().ok());
+  w = OpenWriter();
+  EXPECT_EQ(AppendRecords(w.get(), 2, 1), (std::vector<uint64_t>{4, 5}));
+  ASSERT_TRUE(w->Close().ok());
+  EXPECT_EQ(*fs_->ListDir(wal_dir_), (std::vector<std::string>{WalSegmentFileName(1)}))
+      << "a clean reopen goes on in the preallocated segment instead of leaving files behind";
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(back.payloads[4], TestPayload(1, 1));
+}
+
+TEST_F(WalWriterTest, SegmentsRotateAtTheSizeLimitAndStayInOrder) {
+  WalWriterOptions options;
+  options.segment_size_bytes = 1024;
+  auto w = OpenWriter(options);
+  AppendRecords(w.get(), 40, 0, 100);  // 120 bytes each: 8 per segment
+  ASSERT_TRUE(w->Close().ok());
+  EXPECT_EQ(w->stats().rotations, 5u) << "the first segment and four rotations";
+  EXPECT_EQ(fs_->ListDir(wal_dir_)->size(), 5u);
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_EQ(back.lsns.size(), 40u);
+  for (size_t i = 0; i < 40; ++i)
+    EXPECT_EQ(back.payloads[i], TestPayload(0, static_cast<int>(i), 100));
+}
+
+TEST_F(WalWriterTest, RecordLargerThanASegmentGetsASegmentOfItsOwn) {
+  WalWriterOptions options;
+  options.segment_size_bytes = 4096;
+  auto w = OpenWriter(options);
+  AppendRecords(w.get(), 1, 0, 10);
+  const std::string big(20000, 'B');
+  ASSERT_TRUE(w->Append(WalRecordType::kPut, big).ok());
+  AppendRecords(w.get(), 1, 1, 10);
+  ASSERT_TRUE(w->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_EQ(back.payloads.size(), 3u);
+  EXPECT_EQ(back.payloads[1], big);
+  EXPECT_EQ(fs_->ListDir(wal_dir_)->size(), 3u);
+}
+
+TEST_F(WalWriterTest, OversizedPayloadIsRejectedWithoutTrace) {
+  auto w = OpenWriter();
+  const std::string huge(kWalMaxPayloadBytes + 1, 'x');
+  EXPECT_EQ(w->Append(WalRecordType::kPut, huge).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(AppendRecords(w.get(), 1), (std::vector<uint64_t>{1}));
+}
+
+TEST_F(WalWriterTest, EveryDurabilityModeAnswersWithWrittenRecords) {
+  for (WalSyncMode mode : {WalSyncMode::kSync, WalSyncMode::kPeriodic, WalSyncMode::kNone}) {
+    SCOPED_TRACE(std::string(WalSyncModeName(mode)));
+    testing::TempDir dir;
+    WalWriterOptions options;
+    options.sync_mode = mode;
+    options.periodic_sync_interval_ms = 5;
+    auto w = std::move(*WalWriter::Open(fs_.get(), dir.Join("wal"), options));
+    AppendRecords(w.get(), 20);
+    // Readable by another reader before Close: an answered append is in the file.
+    EXPECT_EQ(ReadWal(fs_.get(), dir.Join("wal")).lsns.size(), 20u);
+    ASSERT_TRUE(w->Sync().ok());
+    ASSERT_TRUE(w->Close().ok());
+  }
+}
+
+TEST_F(WalWriterTest, SyncModeSyncsEveryGroupAndNoneModeOnlyWhenAsked) {
+  WalWriterOptions options;
+  auto w = OpenWriter(options);
+  const uint64_t syncs_before = w->stats().syncs;
+  AppendRecords(w.get(), 3);
+  EXPECT_EQ(w->stats().syncs - syncs_before, 3u);
+  ASSERT_TRUE(w->Close().ok());
+
+  testing::TempDir dir;
+  options.sync_mode = WalSyncMode::kNone;
+  auto none = std::move(*WalWriter::Open(fs_.get(), dir.Join("wal"), options));
+  const uint64_t none_before = none->stats().syncs;
+  AppendRecords(none.get(), 3);
+  EXPECT_EQ(none->stats().syncs, none_before);
+  ASSERT_TRUE(none->Sync().ok());
+  EXPECT_EQ(none->stats().syncs, none_before + 1);
+}
+
+TEST_F(WalWriterTest, ClosedWriterRefusesAppends) {
+  auto w = OpenWriter();
+  ASSERT_TRUE(w->Close().ok());
+  EXPECT_EQ(w->Append(WalRecordType::kPut, "x").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(w->Close().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(WalWriterTest, LeftoverTempSegmentIsRemovedOnOpen) {
+  auto w = OpenWriter();
+  ASSERT_TRUE(w->Close().ok());
+  testing::WriteFileOrDie(WalSegmentTempPath(wal_dir_, 2), "half-made segment");
+  w = OpenWriter();
+  EXPECT_FALSE(*fs_->FileExists(WalSegmentTempPath(wal_dir_, 2)));
+}
+
+TEST_F(WalWriterTest, TornTailIsCutOffBeforeNewRecords) {
+  auto w = OpenWriter();
+  AppendRecords(w.get(), 3, 0, 200);
+  ASSERT_TRUE(w->Close().ok());
+  // Damage the last record's payload, as a crash in the middle of its write would.
+  const std::string path = WalSegmentPath(wal_dir_, 1);
+  std::string bytes = testing::ReadFileOrDie(path);
+  const size_t third = kWalSegmentHeaderBytes + 2 * WalEncodedRecordBytes(200);
+  bytes[third + 100] ^= 0x55;
+  testing::WriteFileOrDie(path, bytes);
+
+  w = OpenWriter();
+  EXPECT_EQ(AppendRecords(w.get(), 1, 9, 10), (std::vector<uint64_t>{3}));
+  ASSERT_TRUE(w->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.end.reason, WalEndReason::kClean)
+      << "no trace of the torn record may remain after the new one: " << back.end.detail;
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(back.payloads[2], TestPayload(9, 0, 10));
+}
+
+TEST_F(WalWriterTest, CorruptLogIsNotAppendedTo) {
+  WalWriterOptions options;
+  options.segment_size_bytes = 1024;
+  auto w = OpenWriter(options);
+  AppendRecords(w.get(), 20, 0, 100);
+  ASSERT_TRUE(w->Close().ok());
+  const std::string path = WalSegmentPath(wal_dir_, 1);
+  std::string bytes = testing::ReadFileOrDie(path);
+  bytes[kWalSegmentHeaderBytes + 30] ^= 1;
+  testing::WriteFileOrDie(path, bytes);
+  Result<std::unique_ptr<WalWriter>> reopened = WalWriter::Open(fs_.get(), wal_dir_, options);
+  EXPECT_EQ(reopened.status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(WalWriterTest, ModeNamesParseBack) {
+  for (WalSyncMode m : {WalSyncMode::kSync, WalSyncMode::kPeriodic, WalSyncMode::kNone}) {
+    EXPECT_EQ(*ParseWalSyncMode(WalSyncModeName(m)), m);
+  }
+  EXPECT_EQ(ParseWalSyncMode("fsync").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace docdb::io
