@@ -76,6 +76,9 @@ Result<WalSegmentHeader> DecodeWalSegmentHeader(std::string_view bytes) {
                                 " (this build reads version " + std::to_string(kWalFormatVersion) +
                                 ")");
   }
+  if (DecodeFixed32(bytes.data() + 36) != 0) {
+    return Status::Corruption("segment header reserved bytes are not zero");
+  }
   if (DecodeFixed32(bytes.data() + 12) != kWalSegmentHeaderBytes) {
     return Status::Corruption("segment header length is not " +
                               std::to_string(kWalSegmentHeaderBytes));

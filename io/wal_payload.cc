@@ -24,56 +24,7 @@ void PutKeyed(std::string* out, const WalOp& op) {
   PutLengthPrefixed(out, op.id);
 }
 
-}  // namespace
-
-std::string_view WalOpKindName(WalOp::Kind kind) {
-  switch (kind) {
-    case WalOp::Kind::kPut:
-      return "put";
-    case WalOp::Kind::kDelete:
-      return "delete";
-    case WalOp::Kind::kCreateCollection:
-      return "create-collection";
-    case WalOp::Kind::kDropCollection:
-      return "drop-collection";
-  }
-  return "unknown";
-}
-
-WalPayload EncodeWalPayload(std::span<const WalOp> ops) {
-  assert(!ops.empty());
-  WalPayload out{WalRecordType::kBatch, {}};
-  if (ops.size() == 1) {
-    const WalOp& op = ops.front();
-    switch (op.kind) {
-      case WalOp::Kind::kPut:
-        out.type = WalRecordType::kPut;
-        PutKeyed(&out.bytes, op);
-        out.bytes.append(op.body);
-        return out;
-      case WalOp::Kind::kDelete:
-        out.type = WalRecordType::kDelete;
-        PutKeyed(&out.bytes, op);
-        return out;
-      case WalOp::Kind::kCreateCollection:
-      case WalOp::Kind::kDropCollection:
-        out.type = op.kind == WalOp::Kind::kCreateCollection ? WalRecordType::kCreateCollection
-                                                             : WalRecordType::kDropCollection;
-        out.bytes.assign(op.collection);
-        return out;
-    }
-  }
-  PutVarint64(&out.bytes, ops.size());
-  for (const WalOp& op : ops) {
-    assert(op.kind == WalOp::Kind::kPut || op.kind == WalOp::Kind::kDelete);
-    out.bytes.push_back(static_cast<char>(op.kind));
-    PutKeyed(&out.bytes, op);
-    if (op.kind == WalOp::Kind::kPut) PutLengthPrefixed(&out.bytes, op.body);
-  }
-  return out;
-}
-
-Status DecodeWalPayload(uint8_t type, std::string_view payload, std::vector<WalOp>* ops) {
+Status DecodeOps(uint8_t type, std::string_view payload, std::vector<WalOp>* ops) {
   ops->clear();
   WalOp op;
   switch (static_cast<WalRecordType>(type)) {
@@ -125,6 +76,61 @@ Status DecodeWalPayload(uint8_t type, std::string_view payload, std::vector<WalO
   }
   if (!payload.empty()) return BadPayload(type, "trailing bytes after the last operation");
   return Status::OK();
+}
+
+}  // namespace
+
+std::string_view WalOpKindName(WalOp::Kind kind) {
+  switch (kind) {
+    case WalOp::Kind::kPut:
+      return "put";
+    case WalOp::Kind::kDelete:
+      return "delete";
+    case WalOp::Kind::kCreateCollection:
+      return "create-collection";
+    case WalOp::Kind::kDropCollection:
+      return "drop-collection";
+  }
+  return "unknown";
+}
+
+WalPayload EncodeWalPayload(std::span<const WalOp> ops) {
+  assert(!ops.empty());
+  WalPayload out{WalRecordType::kBatch, {}};
+  if (ops.size() == 1) {
+    const WalOp& op = ops.front();
+    switch (op.kind) {
+      case WalOp::Kind::kPut:
+        out.type = WalRecordType::kPut;
+        PutKeyed(&out.bytes, op);
+        out.bytes.append(op.body);
+        return out;
+      case WalOp::Kind::kDelete:
+        out.type = WalRecordType::kDelete;
+        PutKeyed(&out.bytes, op);
+        return out;
+      case WalOp::Kind::kCreateCollection:
+      case WalOp::Kind::kDropCollection:
+        out.type = op.kind == WalOp::Kind::kCreateCollection ? WalRecordType::kCreateCollection
+                                                             : WalRecordType::kDropCollection;
+        out.bytes.assign(op.collection);
+        return out;
+    }
+  }
+  PutVarint64(&out.bytes, ops.size());
+  for (const WalOp& op : ops) {
+    assert(op.kind == WalOp::Kind::kPut || op.kind == WalOp::Kind::kDelete);
+    out.bytes.push_back(static_cast<char>(op.kind));
+    PutKeyed(&out.bytes, op);
+    if (op.kind == WalOp::Kind::kPut) PutLengthPrefixed(&out.bytes, op.body);
+  }
+  return out;
+}
+
+Status DecodeWalPayload(uint8_t type, std::string_view payload, std::vector<WalOp>* ops) {
+  Status status = DecodeOps(type, payload, ops);
+  if (!status.ok()) ops->clear();
+  return status;
 }
 
 }  // namespace docdb::io

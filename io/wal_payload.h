@@ -34,9 +34,10 @@ struct WalPayload {
 // batch; a collection operation must be alone.
 WalPayload EncodeWalPayload(std::span<const WalOp> ops);
 
-// Decodes the payload of a record of known type `type`. Corruption, naming what is
-// wrong, for a payload that does not parse (a record with a good CRC but bad contents
-// was written by a broken writer).
+// Decodes the payload of a record of known type `type` into *ops (views into
+// `payload`). Corruption, naming what is wrong, for a payload that does not parse (a
+// record with a good CRC but bad contents was written by a broken writer); *ops is then
+// empty.
 Status DecodeWalPayload(uint8_t type, std::string_view payload, std::vector<WalOp>* ops);
 
 }  // namespace docdb::io

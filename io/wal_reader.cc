@@ -232,6 +232,14 @@ Result<bool> WalReader::Next(WalRecord* record) {
     const WalFrameStatus status =
         rest.empty() ? WalFrameStatus::kZeros : DecodeWalRecord(rest, &frame);
     if (status == WalFrameStatus::kOk && frame.lsn == next_lsn_) {
+      if (!IsKnownWalRecordType(frame.type) && !IsSkippableWalRecordType(frame.type)) {
+        // Not consumed: the log's known content ends before this record.
+        error_ =
+            Status::NotSupported(Where(offset_) + ": record type " + std::to_string(frame.type) +
+                                 " is not known to this build (written by a newer DocDB?)");
+        Finish(WalEndReason::kCorruption, std::string(error_.message()));
+        break;
+      }
       record->lsn = frame.lsn;
       record->type = frame.type;
       record->payload = frame.payload;
@@ -242,15 +250,8 @@ Result<bool> WalReader::Next(WalRecord* record) {
       end_.offset = offset_;
       ++next_lsn_;
       if (!IsKnownWalRecordType(frame.type)) {
-        if (IsSkippableWalRecordType(frame.type)) {
-          ++end_.skipped_records;
-          continue;
-        }
-        error_ = Status::NotSupported(Where(record->offset) + ": record type " +
-                                      std::to_string(frame.type) +
-                                      " is not known to this build (written by a newer DocDB?)");
-        Finish(WalEndReason::kCorruption, std::string(error_.message()));
-        break;
+        ++end_.skipped_records;
+        continue;
       }
       if (frame.lsn < options_.start_lsn) continue;
       return true;

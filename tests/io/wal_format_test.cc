@@ -26,6 +26,10 @@ TEST(WalFormatTest, DamagedSegmentHeaderIsCorruptionSayingWhat) {
   flipped[20] ^= 1;
   EXPECT_NE(DecodeWalSegmentHeader(flipped).status().message().find("checksum"), std::string::npos);
   EXPECT_EQ(DecodeWalSegmentHeader(bytes.substr(0, 39)).status().code(), StatusCode::kCorruption);
+  std::string reserved = bytes;
+  reserved[38] = 1;
+  EXPECT_NE(DecodeWalSegmentHeader(reserved).status().message().find("reserved"),
+            std::string::npos);
 }
 
 TEST(WalFormatTest, NewerFormatVersionIsNotSupported) {

@@ -43,6 +43,7 @@ TEST(WalPayloadTest, EveryTruncationOfABatchIsCorruptionNeverACrash) {
     Status s = DecodeWalPayload(static_cast<uint8_t>(WalRecordType::kBatch),
                                 std::string_view(payload.bytes).substr(0, cut), &ops);
     EXPECT_EQ(s.code(), StatusCode::kCorruption) << "cut at " << cut;
+    EXPECT_TRUE(ops.empty()) << "no half-decoded operations after a failure, cut at " << cut;
   }
 }
 

@@ -182,7 +182,9 @@ TEST_F(WalReaderTest, UnknownMandatoryRecordStopsReadingWithNotSupported) {
   ASSERT_TRUE(w->Close().ok());
   testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
   EXPECT_EQ(back.status.code(), StatusCode::kNotSupported);
+  EXPECT_NE(back.status.message().find("(LSN 2)"), std::string::npos) << back.status.ToString();
   EXPECT_EQ(back.lsns.size(), 1u);
+  EXPECT_EQ(back.end.last_lsn, 1u) << "the record that was not understood was not read";
 }
 
 TEST_F(WalReaderTest, RecoveryModeNamesParseBack) {

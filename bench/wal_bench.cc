@@ -1,0 +1,123 @@
+// Durable WAL appends per second: the group-commit writer with 1, 8 and 32 appending
+// threads, next to a plain write+fdatasync loop on the same disk (docs/performance.md).
+//
+// Set DOCDB_BENCH_DIR to choose the disk (default: the system temp directory). The WAL
+// of the last benchmark run is kept there as <dir>/wal so that walinspect can read it.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "io/file_system.h"
+#include "io/wal_writer.h"
+
+namespace docdb::io {
+namespace {
+
+std::filesystem::path BenchDir() {
+  const char* dir = std::getenv("DOCDB_BENCH_DIR");
+  std::filesystem::path path = dir ? dir : std::filesystem::temp_directory_path() / "docdb-bench";
+  std::filesystem::create_directories(path);
+  return path;
+}
+
+// Shared by the threads of one run; set up and torn down by thread 0.
+std::unique_ptr<FileSystem> g_fs;
+std::unique_ptr<WalWriter> g_writer;
+
+class WalAppend : public benchmark::Fixture {
+ public:
+  void SetUp(const benchmark::State& state) override {
+    if (state.thread_index() != 0) return;
+    const std::filesystem::path wal = BenchDir() / "wal";
+    std::filesystem::remove_all(wal);
+    g_fs = std::move(*NewFileSystem(state.range(1) == 1 ? IoBackend::kPosix : IoBackend::kAuto));
+    WalWriterOptions options;
+    options.sync_mode = state.range(2) == 1 ? WalSyncMode::kNone : WalSyncMode::kSync;
+    Result<std::unique_ptr<WalWriter>> writer = WalWriter::Open(g_fs.get(), wal.string(), options);
+    if (!writer.ok()) std::abort();
+    g_writer = std::move(*writer);
+  }
+
+  void TearDown(const benchmark::State& state) override {
+    if (state.thread_index() != 0) return;
+    if (!g_writer->Close().ok()) std::abort();
+    g_writer.reset();
+    g_fs.reset();
+  }
+};
+
+// Args: payload bytes, backend (0 auto, 1 posix), durability (0 sync, 1 none).
+BENCHMARK_DEFINE_F(WalAppend, Records)(benchmark::State& state) {
+  const std::string payload(static_cast<size_t>(state.range(0)), 'd');
+  for (auto _ : state) {
+    Result<uint64_t> lsn = g_writer->Append(WalRecordType::kPut, payload);
+    if (!lsn.ok()) state.SkipWithError(lsn.status().ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * state.range(0));
+  if (state.thread_index() == 0) {
+    const WalWriterStats stats = g_writer->stats();
+    state.counters["records_per_sync"] = static_cast<double>(stats.records) /
+                                         static_cast<double>(std::max<uint64_t>(stats.syncs, 1));
+  }
+}
+BENCHMARK_REGISTER_F(WalAppend, Records)
+    ->ArgNames({"bytes", "posix", "nosync"})
+    ->Args({512, 0, 0})
+    ->Threads(1)
+    ->Threads(8)
+    ->Threads(32)
+    ->UseRealTime();
+BENCHMARK_REGISTER_F(WalAppend, Records)
+    ->ArgNames({"bytes", "posix", "nosync"})
+    ->Args({512, 1, 0})
+    ->Args({4096, 0, 0})
+    ->Threads(1)
+    ->Threads(32)
+    ->UseRealTime();
+BENCHMARK_REGISTER_F(WalAppend, Records)
+    ->ArgNames({"bytes", "posix", "nosync"})
+    ->Args({512, 0, 1})
+    ->Threads(1)
+    ->UseRealTime();
+
+// The baseline: one pwrite + fdatasync per record, appending (the file grows, so every
+// sync also writes the size) or overwriting preallocated space.
+void RawWriteFdatasync(benchmark::State& state) {
+  const bool preallocate = state.range(1) == 1;
+  const std::string path = (BenchDir() / "raw-fdatasync.dat").string();
+  ::unlink(path.c_str());
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) std::abort();
+  if (preallocate && ::fallocate(fd, 0, 0, 256 << 20) != 0) std::abort();
+  ::fsync(fd);
+  const std::string payload(static_cast<size_t>(state.range(0)), 'r');
+  off_t offset = 0;
+  for (auto _ : state) {
+    if (::pwrite(fd, payload.data(), payload.size(), offset) !=
+            static_cast<ssize_t>(payload.size()) ||
+        ::fdatasync(fd) != 0) {
+      state.SkipWithError("write or fdatasync failed");
+      break;
+    }
+    offset += static_cast<off_t>(payload.size());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(RawWriteFdatasync)
+    ->ArgNames({"bytes", "prealloc"})
+    ->Args({512, 0})
+    ->Args({512, 1})
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace docdb::io
+
+BENCHMARK_MAIN();
