@@ -119,5 +119,3 @@ BENCHMARK(RawWriteFdatasync)
 
 }  // namespace
 }  // namespace docdb::io
-
-BENCHMARK_MAIN();

@@ -11,15 +11,39 @@ namespace {
 constexpr std::string_view kWalPrefix = "wal-";
 constexpr std::string_view kWalSuffix = ".log";
 constexpr std::string_view kTempSuffix = ".tmp";
+constexpr std::string_view kDataPrefix = "seg-";
+constexpr std::string_view kDataSuffix = ".dat";
+
+std::string NumberedName(std::string_view prefix, uint64_t number, std::string_view suffix) {
+  char digits[24];
+  std::snprintf(digits, sizeof(digits), "%06llu", static_cast<unsigned long long>(number));
+  return std::string(prefix) + digits + std::string(suffix);
+}
+
+// The number in prefix<digits>suffix, spelled exactly as NumberedName spells it.
+std::optional<uint64_t> ParseNumberedName(std::string_view name, std::string_view prefix,
+                                          std::string_view suffix) {
+  if (!name.starts_with(prefix) || !name.ends_with(suffix)) return std::nullopt;
+  const std::string_view digits =
+      name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (digits.size() < 6 || digits.size() > 20) return std::nullopt;
+  uint64_t number = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<uint64_t>(c - '0');
+    if (number > (UINT64_MAX - digit) / 10) return std::nullopt;
+    number = number * 10 + digit;
+  }
+  if (NumberedName(prefix, number, suffix) != name) return std::nullopt;
+  return number;
+}
 
 }  // namespace
 
 std::string WalDirPath(std::string_view db_dir) { return JoinPath(db_dir, "wal"); }
 
 std::string WalSegmentFileName(uint64_t number) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "wal-%06llu.log", static_cast<unsigned long long>(number));
-  return buf;
+  return NumberedName(kWalPrefix, number, kWalSuffix);
 }
 
 std::string WalSegmentPath(std::string_view wal_dir, uint64_t number) {
@@ -31,21 +55,26 @@ std::string WalSegmentTempPath(std::string_view wal_dir, uint64_t number) {
 }
 
 std::optional<uint64_t> ParseWalSegmentFileName(std::string_view name) {
-  if (!name.starts_with(kWalPrefix) || !name.ends_with(kWalSuffix)) return std::nullopt;
-  const std::string_view digits =
-      name.substr(kWalPrefix.size(), name.size() - kWalPrefix.size() - kWalSuffix.size());
-  if (digits.size() < 6 || digits.size() > 20) return std::nullopt;
-  uint64_t number = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (number > (UINT64_MAX - digit) / 10) return std::nullopt;
-    number = number * 10 + digit;
-  }
-  // Exactly the spelling WalSegmentFileName gives, so that one number has one name.
-  if (WalSegmentFileName(number) != name) return std::nullopt;
-  return number;
+  return ParseNumberedName(name, kWalPrefix, kWalSuffix);
 }
+
+std::string DataDirPath(std::string_view db_dir) { return JoinPath(db_dir, "data"); }
+
+std::string DataSegmentFileName(uint64_t number) {
+  return NumberedName(kDataPrefix, number, kDataSuffix);
+}
+
+std::string DataSegmentPath(std::string_view data_dir, uint64_t number) {
+  return JoinPath(data_dir, DataSegmentFileName(number));
+}
+
+std::optional<uint64_t> ParseDataSegmentFileName(std::string_view name) {
+  return ParseNumberedName(name, kDataPrefix, kDataSuffix);
+}
+
+std::string IndexDirPath(std::string_view db_dir) { return JoinPath(db_dir, "index"); }
+
+std::string LockFilePath(std::string_view db_dir) { return JoinPath(db_dir, "LOCK"); }
 
 bool IsWalTempFileName(std::string_view name) {
   return name.ends_with(kTempSuffix) &&

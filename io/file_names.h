@@ -18,6 +18,17 @@ std::string WalSegmentPath(std::string_view wal_dir, uint64_t number);
 // The temporary name a new segment has until it is complete: <wal_dir>/wal-<n>.log.tmp
 std::string WalSegmentTempPath(std::string_view wal_dir, uint64_t number);
 
+// <db>/data
+std::string DataDirPath(std::string_view db_dir);
+// "seg-000042.dat"
+std::string DataSegmentFileName(uint64_t number);
+std::string DataSegmentPath(std::string_view data_dir, uint64_t number);
+// The segment number of a "seg-<n>.dat" name; nullopt for any other name.
+std::optional<uint64_t> ParseDataSegmentFileName(std::string_view name);
+// <db>/index (the LMDB environment) and <db>/LOCK
+std::string IndexDirPath(std::string_view db_dir);
+std::string LockFilePath(std::string_view db_dir);
+
 // The segment number of a "wal-<n>.log" name; nullopt for any other name.
 std::optional<uint64_t> ParseWalSegmentFileName(std::string_view name);
 // True for names that WalSegmentTempPath produces: leftovers of an interrupted rotation.

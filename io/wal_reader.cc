@@ -2,6 +2,7 @@
 #include "io/wal_reader.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "common/status_macros.h"
 #include "io/file_names.h"
@@ -10,9 +11,20 @@
 namespace docdb::io {
 namespace {
 
-bool AllZero(std::string_view bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
+// The offset of the first non-zero byte at or after `from`, or bytes.size(). Compares
+// whole blocks against zeros: a preallocated segment is mostly zeros, and this runs over
+// all of it at every open.
+size_t NextNonZero(std::string_view bytes, size_t from) {
+  static constexpr char kZeros[4096] = {};
+  while (from + sizeof(kZeros) <= bytes.size() &&
+         std::memcmp(bytes.data() + from, kZeros, sizeof(kZeros)) == 0) {
+    from += sizeof(kZeros);
+  }
+  while (from < bytes.size() && bytes[from] == 0) ++from;
+  return from;
 }
+
+bool AllZero(std::string_view bytes) { return NextNonZero(bytes, 0) == bytes.size(); }
 
 // The bytes in `bytes` up to and including the last non-zero one.
 uint64_t WrittenExtent(std::string_view bytes) {
@@ -166,6 +178,12 @@ bool WalReader::FindValidRecordAfter(Position* found) {
   // start at multiples of 8, so only those offsets can hold one.
   uint64_t offset = (offset_ + kWalRecordAlignment) / kWalRecordAlignment * kWalRecordAlignment;
   for (; offset + kWalRecordHeaderBytes <= buf_.size(); offset += kWalRecordAlignment) {
+    // Skip runs of zeros in one go. A record's LSN (bytes 8-15) is never zero, so its
+    // first non-zero byte lies at most 15 bytes in: step back one unit from there.
+    const uint64_t nonzero = NextNonZero(buf_, offset) / kWalRecordAlignment * kWalRecordAlignment;
+    offset = std::max<uint64_t>(offset,
+                                nonzero >= kWalRecordAlignment ? nonzero - kWalRecordAlignment : 0);
+    if (offset + kWalRecordHeaderBytes > buf_.size()) break;
     WalFrame frame;
     if (DecodeWalRecord(std::string_view(buf_).substr(offset), &frame) == WalFrameStatus::kOk &&
         frame.lsn >= next_lsn_) {

@@ -9,7 +9,7 @@ scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 mkdir -p data
-DOCDB_BENCH_DIR="$PWD/data" build/release/bench/wal_bench \
+DOCDB_BENCH_DIR="$PWD/data" build/release/bench/microbench \
   --benchmark_filter='WalAppend/Records/bytes:512/posix:0/nosync:0|RawWriteFdatasync' \
   --benchmark_min_time=0.5
 build/release/tools/walinspect/walinspect verify data/wal

@@ -1,0 +1,135 @@
+// The embedded database: durable inserts with 1, 8 and 32 writers, and point reads, next
+// to a raw LMDB lookup through index::LmdbIndex (docs/performance.md). The raw
+// write+fdatasync baseline is RawWriteFdatasync in wal_bench.cc.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "docdb/db.h"
+#include "index/lmdb_index.h"
+
+namespace docdb {
+namespace {
+
+constexpr int kReadSetDocuments = 100'000;
+
+std::filesystem::path BenchDir() {
+  const char* dir = std::getenv("DOCDB_BENCH_DIR");
+  std::filesystem::path path = dir ? dir : std::filesystem::temp_directory_path() / "docdb-bench";
+  std::filesystem::create_directories(path);
+  return path;
+}
+
+// A YCSB-style record: ten fields of 100 bytes, about 1 KiB of JSON.
+std::string UserRecord(uint64_t n) {
+  std::string doc = "{";
+  for (int f = 0; f < 10; ++f) {
+    if (f > 0) doc += ',';
+    doc += "\"field" + std::to_string(f) + "\":\"";
+    doc += std::string(100, static_cast<char>('a' + (n + f) % 26));
+    doc += '"';
+  }
+  return doc + "}";
+}
+
+std::string Key(uint64_t n) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "user%012llu", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+std::unique_ptr<DB> g_db;
+std::atomic<uint64_t> g_next_id{0};
+
+class DurableInsert : public benchmark::Fixture {
+ public:
+  void SetUp(const benchmark::State& state) override {
+    if (state.thread_index() != 0) return;
+    const std::filesystem::path dir = BenchDir() / "db";
+    std::filesystem::remove_all(dir);
+    Options options;
+    options.durability = Durability::kSync;
+    g_db = std::move(*DB::Open(dir.string(), options));
+    g_next_id = 0;
+  }
+  void TearDown(const benchmark::State& state) override {
+    if (state.thread_index() == 0) g_db.reset();
+  }
+};
+
+BENCHMARK_DEFINE_F(DurableInsert, Documents)(benchmark::State& state) {
+  const std::string body = UserRecord(static_cast<uint64_t>(state.thread_index()));
+  for (auto _ : state) {
+    Result<uint64_t> v = g_db->Insert("default", Key(g_next_id++), body);
+    if (!v.ok()) state.SkipWithError(v.status().ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_REGISTER_F(DurableInsert, Documents)->Threads(1)->Threads(8)->Threads(32)->UseRealTime();
+
+// Point reads of 1 KiB documents, all in the index (after a checkpoint), page cache warm.
+// Loaded once, kept for every thread count.
+std::unique_ptr<DB> g_read_db;
+
+class PointRead : public benchmark::Fixture {
+ public:
+  void SetUp(const benchmark::State& state) override {
+    if (state.thread_index() != 0 || g_read_db) return;
+    const std::filesystem::path dir = BenchDir() / "db-read";
+    std::filesystem::remove_all(dir);
+    Options options;
+    options.durability = Durability::kNone;
+    g_read_db = std::move(*DB::Open(dir.string(), options));
+    for (int i = 0; i < kReadSetDocuments; ++i) {
+      if (!g_read_db
+               ->Put("default", Key(static_cast<uint64_t>(i)), UserRecord(static_cast<uint64_t>(i)))
+               .ok())
+        std::abort();
+    }
+    if (!g_read_db->Checkpoint().ok()) std::abort();
+  }
+};
+
+BENCHMARK_DEFINE_F(PointRead, Documents)(benchmark::State& state) {
+  std::mt19937_64 rng(static_cast<uint64_t>(state.thread_index()) + 1);
+  for (auto _ : state) {
+    Result<Document> doc = g_read_db->Get("default", Key(rng() % kReadSetDocuments));
+    if (!doc.ok()) state.SkipWithError(doc.status().ToString().c_str());
+    benchmark::DoNotOptimize(doc);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_REGISTER_F(PointRead, Documents)->Threads(1)->Threads(2)->UseRealTime();
+
+// The floor for a point read: one LMDB lookup of a 28-byte location.
+std::unique_ptr<index::LmdbIndex> g_index;
+
+void RawLmdbGet(benchmark::State& state) {
+  if (state.thread_index() == 0 && !g_index) {
+    const std::filesystem::path dir = BenchDir() / "lmdb";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    g_index = std::move(*index::LmdbIndex::Open(dir.string()));
+    std::vector<index::IndexChange> changes;
+    for (int i = 0; i < kReadSetDocuments; ++i) {
+      changes.push_back({Key(static_cast<uint64_t>(i)),
+                         index::DocLocation{1, static_cast<uint64_t>(i), 1024, 1}});
+    }
+    if (!g_index->ApplyCheckpoint(changes, {}, {}, {1, {}}).ok()) std::abort();
+  }
+  std::mt19937_64 rng(static_cast<uint64_t>(state.thread_index()) + 1);
+  for (auto _ : state) {
+    auto loc = g_index->Get(Key(rng() % kReadSetDocuments));
+    if (!loc.ok() || !loc->has_value()) state.SkipWithError("lookup failed");
+    benchmark::DoNotOptimize(loc);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(RawLmdbGet)->Threads(1)->Threads(2)->UseRealTime();
+
+}  // namespace
+}  // namespace docdb

@@ -1,0 +1,33 @@
+# Install rules: the public headers (include/docdb/), the static libraries, a CMake
+# package (find_package(docdb CONFIG) -> docdb::docdb) and a pkg-config file (docdb.pc).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+add_library(docdb INTERFACE)
+add_library(docdb::docdb ALIAS docdb)
+target_link_libraries(docdb INTERFACE docdb_engine)
+target_include_directories(docdb INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+
+set(_docdb_libraries docdb_common docdb_io docdb_index docdb_json docdb_engine)
+foreach(lib ${_docdb_libraries})
+  target_include_directories(${lib} INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+endforeach()
+
+install(DIRECTORY include/docdb DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS docdb ${_docdb_libraries} docdb_compile_options docdb_rapidjson
+        EXPORT docdbTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(EXPORT docdbTargets NAMESPACE docdb:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/docdb)
+configure_package_config_file(cmake/docdbConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/docdbConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/docdb)
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/docdbConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/docdbConfig.cmake
+              ${CMAKE_CURRENT_BINARY_DIR}/docdbConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/docdb)
+# The .pc file finds its prefix from where it is installed, so `cmake --install --prefix`
+# anywhere gives a working file.
+file(RELATIVE_PATH DOCDB_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+configure_file(cmake/docdb.pc.in ${CMAKE_CURRENT_BINARY_DIR}/docdb.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/docdb.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,424 @@
+// The write path, reads and collections of DBImpl (engine/db_impl.h). Recovery and
+// checkpoints are in engine/db_recovery.cc.
+#include "engine/db_impl.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "common/status_macros.h"
+#include "engine/json_merge_patch.h"
+#include "engine/json_patch.h"
+#include "engine/json_validator.h"
+
+namespace docdb::engine {
+namespace {
+
+io::SegmentLocation ToSegmentLocation(const index::DocLocation& loc) {
+  return {loc.segment, loc.offset, loc.length};
+}
+
+std::string OpLabel(size_t index, size_t count) {
+  return count == 1 ? std::string() : "operation " + std::to_string(index) + ": ";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DB>> OpenDB(const std::string& dir, const Options& options,
+                                   io::FileSystem* fs) {
+  auto db = std::make_unique<DBImpl>(dir, options, fs, nullptr);
+  DOCDB_RETURN_IF_ERROR(db->Recover());
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+DBImpl::DBImpl(std::string dir, const Options& options, io::FileSystem* fs,
+               std::unique_ptr<io::FileSystem> owned_fs)
+    : dir_(std::move(dir)),
+      options_(options),
+      owned_fs_(std::move(owned_fs)),
+      fs_(fs),
+      id_generator_(std::random_device{}()) {}
+
+Status DBImpl::Poison(const Status& cause) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  if (poisoned_.ok()) {
+    poisoned_ = Status::FailedPrecondition("database " + dir_ +
+                                           " refuses writes after an I/O failure (reopen it to "
+                                           "recover from the WAL): " +
+                                           cause.ToString());
+  }
+  return cause;
+}
+
+Status DBImpl::CheckWritable() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return poisoned_;
+}
+
+// ---- Collections ------------------------------------------------------------------------
+
+Status DBImpl::CreateCollection(std::string_view name) {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(name));
+  // Exclusive: no write may resolve a collection name while the catalog changes, so that
+  // the WAL orders every document write after the creation or drop it depends on.
+  std::unique_lock<std::shared_mutex> commit(commit_mu_);
+  DOCDB_RETURN_IF_ERROR(CheckWritable());
+  if (catalog_.Find(name).ok()) {
+    return Status::AlreadyExists("collection '" + std::string(name) + "' already exists");
+  }
+  const io::WalOp op{io::WalOp::Kind::kCreateCollection, name, "", ""};
+  const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t lsn, wal_->Append(payload.type, payload.bytes));
+  return catalog_.Create(name, lsn);
+}
+
+Status DBImpl::DropCollection(std::string_view name, bool force) {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(name));
+  if (name == kDefaultCollection) {
+    return Status::InvalidArgument("the 'default' collection cannot be dropped");
+  }
+  std::unique_lock<std::shared_mutex> commit(commit_mu_);
+  DOCDB_RETURN_IF_ERROR(CheckWritable());
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t count, catalog_.Count(name));
+  if (count > 0 && !force) {
+    return Status::FailedPrecondition("collection '" + std::string(name) + "' holds " +
+                                      std::to_string(count) +
+                                      " documents; drop it with force to delete them");
+  }
+  const io::WalOp op{io::WalOp::Kind::kDropCollection, name, "", ""};
+  const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
+  DOCDB_RETURN_IF_ERROR(wal_->Append(payload.type, payload.bytes).status());
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Drop(name));
+  overlay_.EraseRange(CollectionKeyPrefix(id), CollectionKeyEnd(id));
+  return Status::OK();
+}
+
+Result<std::vector<CollectionInfo>> DBImpl::ListCollections() {
+  std::vector<CollectionInfo> out;
+  for (const index::CollectionRecord& c : catalog_.Snapshot()) {
+    out.push_back({c.name, c.document_count});
+  }
+  return out;
+}
+
+// ---- Writes -----------------------------------------------------------------------------
+
+Result<uint64_t> DBImpl::Insert(std::string_view collection, std::string_view id,
+                                std::string_view json) {
+  return CommitOne(PendingWrite(io::WalOp::Kind::kPut, collection, id, json, std::nullopt,
+                                Precondition::kMustNotExist));
+}
+
+Result<Document> DBImpl::InsertNew(std::string_view collection, std::string_view json) {
+  std::string id = id_generator_.Next();
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t version, Insert(collection, id, json));
+  return Document{std::move(id), "", version};
+}
+
+Result<uint64_t> DBImpl::Put(std::string_view collection, std::string_view id,
+                             std::string_view json, const WriteOptions& options) {
+  return CommitOne(PendingWrite(io::WalOp::Kind::kPut, collection, id, json,
+                                options.expected_version, Precondition::kNone));
+}
+
+Result<uint64_t> DBImpl::Update(std::string_view collection, std::string_view id,
+                                std::string_view json, const WriteOptions& options) {
+  return CommitOne(PendingWrite(io::WalOp::Kind::kPut, collection, id, json,
+                                options.expected_version, Precondition::kMustExist));
+}
+
+Result<uint64_t> DBImpl::Delete(std::string_view collection, std::string_view id,
+                                const WriteOptions& options) {
+  return CommitOne(PendingWrite(io::WalOp::Kind::kDelete, collection, id, "",
+                                options.expected_version, Precondition::kMustExist));
+}
+
+Result<uint64_t> DBImpl::Patch(std::string_view collection, std::string_view id,
+                               std::string_view patch_json, const WriteOptions& options) {
+  PendingWrite write(io::WalOp::Kind::kPut, collection, id, "", options.expected_version,
+                     Precondition::kMustExist);
+  write.transform = [patch = std::string(patch_json), limits = Limits()](std::string_view current) {
+    return ApplyJsonPatch(current, patch, limits);
+  };
+  return CommitOne(std::move(write));
+}
+
+Result<uint64_t> DBImpl::MergePatch(std::string_view collection, std::string_view id,
+                                    std::string_view merge_patch_json,
+                                    const WriteOptions& options) {
+  PendingWrite write(io::WalOp::Kind::kPut, collection, id, "", options.expected_version,
+                     Precondition::kMustExist);
+  write.transform = [patch = std::string(merge_patch_json),
+                     limits = Limits()](std::string_view current) {
+    return ApplyJsonMergePatch(current, patch, limits);
+  };
+  return CommitOne(std::move(write));
+}
+
+Status DBImpl::Write(const WriteBatch& batch) {
+  if (batch.empty()) return Status::OK();
+  std::vector<PendingWrite> writes;
+  writes.reserve(batch.size());
+  for (const WriteBatch::Op& op : batch.ops()) {
+    const bool put = op.kind == WriteBatch::OpKind::kPut;
+    writes.emplace_back(put ? io::WalOp::Kind::kPut : io::WalOp::Kind::kDelete, op.collection,
+                        op.id, op.json, op.expected_version,
+                        put ? Precondition::kNone : Precondition::kMustExist);
+  }
+  return Commit(std::move(writes)).status();
+}
+
+Result<uint64_t> DBImpl::CommitOne(PendingWrite write) {
+  std::vector<PendingWrite> writes;
+  writes.push_back(std::move(write));
+  return Commit(std::move(writes));
+}
+
+JsonLimits DBImpl::Limits() const {
+  JsonLimits limits;
+  limits.max_bytes = options_.max_document_bytes;
+  limits.max_depth = options_.max_nesting_depth;
+  return limits;
+}
+
+Status DBImpl::Validate(PendingWrite* write, size_t index, size_t count) const {
+  const std::string label = OpLabel(index, count);
+  Status s = ValidateCollectionName(write->collection);
+  if (s.ok()) s = ValidateDocumentId(write->id);
+  // A patch's body is made later, from the current document, and checked by the patch.
+  if (s.ok() && write->kind == io::WalOp::Kind::kPut && !write->transform) {
+    Result<std::string> minified = ValidateAndMinifyJson(write->body, Limits());
+    if (minified.ok()) {
+      write->body = std::move(*minified);
+    } else {
+      s = minified.status();
+    }
+  }
+  return label.empty() ? s : s.WithContext(label.substr(0, label.size() - 2));
+}
+
+Result<DBImpl::Current> DBImpl::Lookup(std::string_view key) const {
+  if (std::optional<OverlayEntry> entry = overlay_.Find(key)) {
+    if (!entry->location) return Current();
+    const io::SegmentLocation& l = *entry->location;
+    return Current(index::DocLocation{l.segment, l.offset, l.length, entry->version});
+  }
+  return index_->Get(key);
+}
+
+Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
+                                  std::vector<int64_t>* count_deltas) {
+  // Later operations of a batch see the effect of earlier ones on the same document.
+  std::map<std::string, Current, std::less<>> state;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    PendingWrite& w = writes[i];
+    DOCDB_ASSIGN_OR_RETURN(w.collection_id, catalog_.Find(w.collection));
+    w.key = DocumentKey(w.collection_id, w.id);
+    auto it = state.find(w.key);
+    if (it == state.end()) {
+      DOCDB_ASSIGN_OR_RETURN(Current current, Lookup(w.key));
+      it = state.emplace(w.key, current).first;
+    }
+    const Current& current = it->second;
+    const std::string what =
+        OpLabel(i, writes.size()) + "document '" + w.collection + "/" + w.id + "'";
+    if (w.expected_version) {
+      const uint64_t actual = current ? current->version : 0;
+      if (actual != *w.expected_version) {
+        return Status::Conflict(what + " has version " + std::to_string(actual) + ", expected " +
+                                std::to_string(*w.expected_version));
+      }
+    }
+    if (w.precondition == Precondition::kMustExist && !current) {
+      return Status::NotFound(what + " does not exist");
+    }
+    if (w.precondition == Precondition::kMustNotExist && current) {
+      return Status::AlreadyExists(what + " already exists");
+    }
+    if (w.transform) {
+      DOCDB_ASSIGN_OR_RETURN(const Document doc, ReadDocument(w.collection, w.id, *current));
+      DOCDB_ASSIGN_OR_RETURN(w.body, w.transform(doc.json));
+    }
+    const bool exists_after = w.kind == io::WalOp::Kind::kPut;
+    count_deltas->push_back(static_cast<int64_t>(exists_after) -
+                            static_cast<int64_t>(current.has_value()));
+    // Any location stands for "exists" within the batch; the real one comes later.
+    it->second = exists_after ? Current(index::DocLocation{}) : Current();
+  }
+  return Status::OK();
+}
+
+Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    DOCDB_RETURN_IF_ERROR(Validate(&writes[i], i, writes.size()));
+  }
+  // Lock the stripes of every document, in stripe order so that batches cannot deadlock.
+  std::set<size_t> stripes;
+  for (const PendingWrite& w : writes) {
+    stripes.insert(std::hash<std::string>{}(w.collection + '/' + w.id) % key_locks_.size());
+  }
+  std::vector<std::unique_lock<std::mutex>> held;
+  for (size_t s : stripes) held.emplace_back(key_locks_[s]);
+  std::shared_lock<std::shared_mutex> commit(commit_mu_);
+  DOCDB_RETURN_IF_ERROR(CheckWritable());
+
+  std::vector<int64_t> count_deltas;
+  DOCDB_RETURN_IF_ERROR(CheckPreconditions(writes, &count_deltas));
+  std::vector<io::WalOp> ops;
+  ops.reserve(writes.size());
+  for (const PendingWrite& w : writes) ops.push_back({w.kind, w.collection, w.id, w.body});
+  const io::WalPayload payload = io::EncodeWalPayload(ops);
+  Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
+  if (!lsn.ok()) {
+    // NoSpace left nothing in the WAL; anything else poisoned the WAL writer already.
+    if (lsn.status().code() != StatusCode::kNoSpace &&
+        lsn.status().code() != StatusCode::kInvalidArgument) {
+      return Poison(lsn.status());
+    }
+    return lsn.status();
+  }
+  // The write is durable in the WAL from here on: a failure to apply it must stop all
+  // writes, or later ones would be answered against a state that is missing this one.
+  if (Status applied = ApplyWrites(writes, *lsn, count_deltas); !applied.ok())
+    return Poison(applied);
+  MaybeScheduleCheckpoint(payload.bytes.size());
+  return *lsn;
+}
+
+Status DBImpl::ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
+                           const std::vector<int64_t>& count_deltas) {
+  std::vector<std::pair<std::string, OverlayEntry>> updates;
+  updates.reserve(writes.size());
+  for (const PendingWrite& w : writes) {
+    io::SegmentRecord record;
+    record.kind = w.kind == io::WalOp::Kind::kPut ? io::SegmentRecordKind::kDocument
+                                                  : io::SegmentRecordKind::kTombstone;
+    record.lsn = lsn;
+    record.collection = w.collection;
+    record.id = w.id;
+    record.body = w.body;
+    DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation location, segments_->Append(record));
+    OverlayEntry entry{std::nullopt, lsn};
+    if (record.kind == io::SegmentRecordKind::kDocument) entry.location = location;
+    updates.emplace_back(w.key, entry);
+  }
+  overlay_.Apply(std::move(updates));
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (count_deltas[i] != 0) catalog_.AdjustCount(writes[i].collection_id, count_deltas[i]);
+  }
+  return Status::OK();
+}
+
+// ---- Reads ------------------------------------------------------------------------------
+
+Result<Document> DBImpl::ReadDocument(std::string_view collection, std::string_view id,
+                                      const index::DocLocation& location) const {
+  std::string scratch;
+  Result<io::SegmentRecord> record = segments_->Read(ToSegmentLocation(location), &scratch);
+  const std::string what = "document '" + std::string(collection) + "/" + std::string(id) + "'";
+  if (!record.ok()) return record.status().WithContext(what);
+  // The checksum was good; the record must also be the one the index points at.
+  if (record->kind != io::SegmentRecordKind::kDocument || record->collection != collection ||
+      record->id != id || record->lsn != location.version) {
+    return Status::Corruption(what + ": the index points at a record of '" +
+                              std::string(record->collection) + "/" + std::string(record->id) +
+                              "' version " + std::to_string(record->lsn));
+  }
+  return Document{std::string(id), std::string(record->body), location.version};
+}
+
+Result<Document> DBImpl::Get(std::string_view collection, std::string_view id) {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
+  DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
+  if (!current) {
+    return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
+                            "' does not exist");
+  }
+  return ReadDocument(collection, id, *current);
+}
+
+Result<bool> DBImpl::Exists(std::string_view collection, std::string_view id) {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
+  DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
+  return current.has_value();
+}
+
+Result<uint64_t> DBImpl::Count(std::string_view collection) {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  return catalog_.Count(collection);
+}
+
+Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
+                                           const ScanOptions& options) {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
+  const std::string start =
+      DocumentKey(collection_id, std::max<std::string_view>(options.start, options.prefix));
+  const std::string end = options.end.empty() ? CollectionKeyEnd(collection_id)
+                                              : DocumentKey(collection_id, options.end);
+  const uint64_t limit = options.limit == 0 ? UINT64_MAX : options.limit;
+
+  // Merge the overlay (newer) with the index in key order.
+  const Overlay::Table recent = overlay_.CollectRange(start, end);
+  auto next_recent = recent.begin();
+  std::vector<std::pair<std::string, index::DocLocation>> found;
+  bool past_prefix = false;
+  auto take = [&](std::string_view key, const std::optional<index::DocLocation>& loc) {
+    if (!DocumentIdOfKey(key).starts_with(options.prefix)) {
+      past_prefix = true;
+      return;
+    }
+    if (loc) found.emplace_back(std::string(DocumentIdOfKey(key)), *loc);
+  };
+  auto take_recent = [&](const Overlay::Table::const_iterator& it) {
+    std::optional<index::DocLocation> loc;
+    if (it->second.location) {
+      const io::SegmentLocation& l = *it->second.location;
+      loc = index::DocLocation{l.segment, l.offset, l.length, it->second.version};
+    }
+    take(it->first, loc);
+  };
+  const auto done = [&] { return found.size() >= limit || past_prefix; };
+  DOCDB_RETURN_IF_ERROR(
+      index_->Scan(start, end, [&](std::string_view key, const index::DocLocation& loc) {
+        while (!done() && next_recent != recent.end() && next_recent->first < key)
+          take_recent(next_recent++);
+        if (done()) return false;
+        if (next_recent != recent.end() && next_recent->first == key) {
+          take_recent(next_recent++);
+        } else {
+          take(key, loc);
+        }
+        return !done();
+      }));
+  while (!done() && next_recent != recent.end()) take_recent(next_recent++);
+
+  std::vector<Document> out;
+  out.reserve(found.size());
+  for (const auto& [id, loc] : found) {
+    DOCDB_ASSIGN_OR_RETURN(Document doc, ReadDocument(collection, id, loc));
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+}  // namespace docdb::engine
+
+namespace docdb {
+
+Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options& options) {
+  io::IoBackend backend = io::IoBackend::kAuto;
+  if (options.io_backend == IoBackend::kUring) backend = io::IoBackend::kUring;
+  if (options.io_backend == IoBackend::kPosix) backend = io::IoBackend::kPosix;
+  DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<io::FileSystem> fs, io::NewFileSystem(backend));
+  io::FileSystem* raw = fs.get();
+  auto db = std::make_unique<engine::DBImpl>(dir, options, raw, std::move(fs));
+  DOCDB_RETURN_IF_ERROR(db->Recover());
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+}  // namespace docdb

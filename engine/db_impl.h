@@ -1,0 +1,151 @@
+// The implementation of docdb::DB (docs/architecture.md): the write path (WAL, data
+// segment, overlay), reads through overlay and index, checkpoints and recovery
+// (docs/recovery.md). Thread-safety: as DB.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "docdb/db.h"
+#include "engine/catalog.h"
+#include "engine/json_limits.h"
+#include "engine/names.h"
+#include "engine/overlay.h"
+#include "index/lmdb_index.h"
+#include "io/file_system.h"
+#include "io/segment_store.h"
+#include "io/wal_payload.h"
+#include "io/wal_writer.h"
+
+namespace docdb::engine {
+
+// Opens a database on a given FileSystem (not owned; it must outlive the DB), so that
+// tests can run it on a FaultFileSystem. DB::Open uses the options' I/O backend.
+Result<std::unique_ptr<DB>> OpenDB(const std::string& dir, const Options& options,
+                                   io::FileSystem* fs);
+
+class DBImpl : public DB {
+ public:
+  DBImpl(std::string dir, const Options& options, io::FileSystem* fs,
+         std::unique_ptr<io::FileSystem> owned_fs);
+  ~DBImpl() override;
+
+  // Takes the lock, opens the index and segments, replays the WAL.
+  Status Recover();
+
+  Status CreateCollection(std::string_view name) override;
+  Status DropCollection(std::string_view name, bool force) override;
+  Result<std::vector<CollectionInfo>> ListCollections() override;
+  Result<uint64_t> Insert(std::string_view collection, std::string_view id,
+                          std::string_view json) override;
+  Result<Document> InsertNew(std::string_view collection, std::string_view json) override;
+  Result<uint64_t> Put(std::string_view collection, std::string_view id, std::string_view json,
+                       const WriteOptions& options) override;
+  Result<uint64_t> Update(std::string_view collection, std::string_view id, std::string_view json,
+                          const WriteOptions& options) override;
+  Result<uint64_t> Delete(std::string_view collection, std::string_view id,
+                          const WriteOptions& options) override;
+  Result<uint64_t> Patch(std::string_view collection, std::string_view id,
+                         std::string_view patch_json, const WriteOptions& options) override;
+  Result<uint64_t> MergePatch(std::string_view collection, std::string_view id,
+                              std::string_view merge_patch_json,
+                              const WriteOptions& options) override;
+  Result<Document> Get(std::string_view collection, std::string_view id) override;
+  Result<bool> Exists(std::string_view collection, std::string_view id) override;
+  Result<std::vector<Document>> Scan(std::string_view collection,
+                                     const ScanOptions& options) override;
+  Result<uint64_t> Count(std::string_view collection) override;
+  Status Write(const WriteBatch& batch) override;
+  Status Checkpoint() override;
+  Result<Stats> GetStats() override;
+
+ private:
+  // What a write requires of the document's current state.
+  enum class Precondition { kNone, kMustExist, kMustNotExist };
+
+  // One document write of a commit, validated and resolved.
+  struct PendingWrite {
+    PendingWrite() = default;
+    PendingWrite(io::WalOp::Kind k, std::string_view c, std::string_view i, std::string_view b,
+                 std::optional<uint64_t> expected, Precondition p)
+        : kind(k), collection(c), id(i), body(b), expected_version(expected), precondition(p) {}
+
+    io::WalOp::Kind kind = io::WalOp::Kind::kPut;
+    std::string collection;
+    std::string id;
+    std::string body;  // minified
+    std::optional<uint64_t> expected_version;
+    Precondition precondition = Precondition::kNone;
+    uint64_t collection_id = 0;
+    std::string key;
+    // For patches: computes the new body from the current one, under the document's lock.
+    std::function<Result<std::string>(std::string_view current)> transform;
+  };
+
+  // The current state of a document: its location and version, or nothing.
+  using Current = std::optional<index::DocLocation>;
+
+  Result<uint64_t> CommitOne(PendingWrite write);
+  JsonLimits Limits() const;
+  Status Validate(PendingWrite* write, size_t index, size_t count) const;
+  // Validates, checks preconditions, logs and applies the writes; returns the LSN.
+  Result<uint64_t> Commit(std::vector<PendingWrite> writes);
+  Status CheckPreconditions(std::vector<PendingWrite>& writes, std::vector<int64_t>* count_deltas);
+  // Appends the records of LSN `lsn` to the data segments and publishes them.
+  Status ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
+                     const std::vector<int64_t>& count_deltas);
+  Result<Current> Lookup(std::string_view key) const;
+  Result<Document> ReadDocument(std::string_view collection, std::string_view id,
+                                const index::DocLocation& location) const;
+
+  Status ReplayRecord(const io::WalRecord& record);
+  Status RunCheckpoint();
+  void RunBackgroundCheckpoints();
+  void MaybeScheduleCheckpoint(uint64_t wal_bytes);
+  // A write-side failure that may leave the WAL and the data segments out of step: from
+  // now on writes fail with FailedPrecondition; reads go on; reopening recovers.
+  Status Poison(const Status& cause);
+  Status CheckWritable() const;
+
+  const std::string dir_;
+  const Options options_;
+  std::unique_ptr<io::FileSystem> owned_fs_;
+  io::FileSystem* const fs_;
+  std::unique_ptr<io::FileLock> lock_;
+  std::unique_ptr<index::LmdbIndex> index_;
+  std::unique_ptr<io::SegmentStore> segments_;
+  std::unique_ptr<io::WalWriter> wal_;
+  Overlay overlay_;
+  Catalog catalog_;
+  DocumentIdGenerator id_generator_;
+
+  // Writes hold it shared from their precondition check until their overlay update;
+  // checkpoints (to freeze a consistent state) and collection changes hold it exclusive.
+  std::shared_mutex commit_mu_;
+  // Writes to one document are serialised by the stripe its key hashes to.
+  std::array<std::mutex, 64> key_locks_;
+  std::mutex checkpoint_mu_;  // one checkpoint at a time
+
+  mutable std::mutex state_mu_;
+  Status poisoned_;
+  uint64_t checkpoint_lsn_ = 0;
+  uint64_t checkpoints_ = 0;
+  std::atomic<uint64_t> wal_bytes_since_checkpoint_{0};
+
+  std::mutex background_mu_;
+  std::condition_variable background_cv_;
+  bool checkpoint_wanted_ = false;
+  bool stopping_ = false;
+  std::thread background_;
+};
+
+}  // namespace docdb::engine

@@ -1,0 +1,121 @@
+// JSON Merge Patch (engine/json_merge_patch.h).
+#include "engine/json_merge_patch.h"
+
+#include <cassert>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/json_value.h"
+
+namespace docdb::engine {
+namespace {
+
+// Objects up to this size are searched member by member; larger ones get a hash index so
+// that merging a large patch into a large object stays linear.
+constexpr size_t kLinearLookupMembers = 16;
+
+void MergeInto(JsonValue* target, JsonValue patch);
+
+// Finds members of a target object by name while members are appended to it.
+class MemberFinder {
+ public:
+  // Requires `members` to have capacity for every append to come: the index holds views
+  // of the names, which a reallocation would move.
+  explicit MemberFinder(const JsonValue::Object* members) : members_(members) {
+    if (members->size() <= kLinearLookupMembers) return;
+    index_.reserve(members->size());
+    for (size_t i = 0; i < members->size(); ++i) index_.emplace((*members)[i].name, i);
+  }
+
+  // The position of member `name`, or members.size() when there is none.
+  size_t Find(std::string_view name) const {
+    if (index_.empty()) {
+      for (size_t i = 0; i < members_->size(); ++i) {
+        if ((*members_)[i].name == name) return i;
+      }
+      return members_->size();
+    }
+    const auto it = index_.find(name);
+    return it == index_.end() ? members_->size() : it->second;
+  }
+
+  // Records the member just appended at the end.
+  void Appended() {
+    if (!index_.empty()) index_.emplace(members_->back().name, members_->size() - 1);
+  }
+
+ private:
+  const JsonValue::Object* members_;
+  std::unordered_map<std::string_view, size_t> index_;
+};
+
+// RFC 7386 section 2, for a patch that is an object and a target that is one.
+void MergeMembers(JsonValue::Object* target, JsonValue::Object patch) {
+  target->reserve(target->size() + patch.size());
+  MemberFinder finder(target);
+  // Removals are marked and done in one pass at the end, so that positions stay put.
+  std::vector<bool> removed(target->size() + patch.size(), false);
+  bool any_removed = false;
+  for (JsonMember& change : patch) {
+    const size_t found = finder.Find(change.name);
+    if (change.value.kind() == JsonValue::Kind::kNull) {
+      if (found < target->size()) {
+        removed[found] = true;
+        any_removed = true;
+      }
+      continue;
+    }
+    if (found < target->size()) {
+      MergeInto(&(*target)[found].value, std::move(change.value));
+      continue;
+    }
+    // A new member is the patch value merged into nothing: nulls inside it vanish.
+    JsonValue added;
+    MergeInto(&added, std::move(change.value));
+    target->push_back({std::move(change.name), std::move(added)});
+    finder.Appended();
+  }
+  if (!any_removed) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < target->size(); ++i) {
+    if (removed[i]) continue;
+    if (kept != i) (*target)[kept] = std::move((*target)[i]);
+    ++kept;
+  }
+  target->resize(kept);
+}
+
+// Recurses once per level of the patch, which the reader's depth limit bounds.
+void MergeInto(JsonValue* target, JsonValue patch) {
+  if (!patch.is_object()) {
+    *target = std::move(patch);
+    return;
+  }
+  if (!target->is_object()) *target = JsonValue::EmptyObject();
+  MergeMembers(&target->object(), std::move(patch.object()));
+}
+
+}  // namespace
+
+Result<std::string> ApplyJsonMergePatch(std::string_view document,
+                                        std::string_view merge_patch_json,
+                                        const JsonLimits& limits) {
+  Result<JsonValue> patch = ParseJsonValue(merge_patch_json, limits);
+  if (!patch.ok()) return patch.status().WithContext("merge patch");
+  Result<JsonValue> merged = ParseJsonValue(document, limits);
+  if (!merged.ok()) return merged.status().WithContext("document");
+  MergeInto(&merged.value(), std::move(patch).value());
+  // Every value in the result sits where it sat in the document or in the patch, so the
+  // result is no deeper than they are.
+  assert(merged->Depth() <= limits.max_depth);
+  std::string result = merged->ToMinifiedJson();
+  if (result.size() > limits.max_bytes) {
+    return Status::InvalidArgument("the merged document would be " + std::to_string(result.size()) +
+                                   " bytes, over the limit of " + std::to_string(limits.max_bytes) +
+                                   " bytes");
+  }
+  return result;
+}
+
+}  // namespace docdb::engine

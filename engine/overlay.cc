@@ -1,0 +1,56 @@
+// The overlay of recent writes (engine/overlay.h).
+#include "engine/overlay.h"
+
+#include <cassert>
+#include <mutex>
+
+namespace docdb::engine {
+
+std::optional<OverlayEntry> Overlay::Find(std::string_view key) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (auto it = active_.find(key); it != active_.end()) return it->second;
+  if (frozen_) {
+    if (auto it = frozen_->find(key); it != frozen_->end()) return it->second;
+  }
+  return std::nullopt;
+}
+
+void Overlay::Apply(std::vector<std::pair<std::string, OverlayEntry>> updates) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  for (auto& [key, entry] : updates) active_.insert_or_assign(std::move(key), entry);
+}
+
+void Overlay::EraseRange(std::string_view start, std::string_view end) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  active_.erase(active_.lower_bound(start), active_.lower_bound(end));
+}
+
+Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view end) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  Table out;
+  if (frozen_) out.insert(frozen_->lower_bound(start), frozen_->lower_bound(end));
+  for (auto it = active_.lower_bound(start); it != active_.end() && it->first < end; ++it) {
+    out.insert_or_assign(it->first, it->second);
+  }
+  return out;
+}
+
+std::shared_ptr<const Overlay::Table> Overlay::Freeze() {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  assert(!frozen_);
+  frozen_ = std::make_shared<const Table>(std::move(active_));
+  active_.clear();
+  return frozen_;
+}
+
+void Overlay::DropFrozen() {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  frozen_.reset();
+}
+
+size_t Overlay::size() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return active_.size() + (frozen_ ? frozen_->size() : 0);
+}
+
+}  // namespace docdb::engine

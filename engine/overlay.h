@@ -1,0 +1,57 @@
+// The overlay: every document written since the last checkpoint, by index key, with
+// where its newest record is or a tombstone (docs/architecture.md, "Overlay"). Reads
+// look here before the index. A checkpoint freezes the active table (it stays readable)
+// while it is written to the index, then drops it. Thread-safety: all methods may be
+// called concurrently.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "io/segment_store.h"
+
+namespace docdb::engine {
+
+struct OverlayEntry {
+  std::optional<io::SegmentLocation> location;  // nullopt: deleted
+  uint64_t version = 0;
+};
+
+class Overlay {
+ public:
+  using Table = std::map<std::string, OverlayEntry, std::less<>>;
+
+  // The newest entry for `key` (active table first, then the frozen one), if any.
+  std::optional<OverlayEntry> Find(std::string_view key) const;
+
+  // Applies all updates at once: a reader sees all of them or none.
+  void Apply(std::vector<std::pair<std::string, OverlayEntry>> updates);
+
+  // Forgets the active entries whose keys start with `prefix` (a dropped collection).
+  void EraseRange(std::string_view start, std::string_view end);
+
+  // Entries with keys in [start, end), the active table winning over the frozen one.
+  Table CollectRange(std::string_view start, std::string_view end) const;
+
+  // Moves the active table aside (still readable) and starts an empty one. Requires that
+  // no table is frozen. Returns the frozen table.
+  std::shared_ptr<const Table> Freeze();
+  // Drops the frozen table once the index holds its entries.
+  void DropFrozen();
+
+  size_t size() const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  Table active_;
+  std::shared_ptr<const Table> frozen_;
+};
+
+}  // namespace docdb::engine

@@ -1,0 +1,108 @@
+// The embedded DocDB database: collections of JSON documents in one directory
+// (docs/architecture.md). Thread-safety: a DB may be used from any number of threads at
+// once; writes to one document are linearizable, and a write is visible to every read
+// that starts after it returns.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docdb/options.h"
+#include "docdb/status.h"
+#include "docdb/write_batch.h"
+
+namespace docdb {
+
+struct Document {
+  std::string id;
+  std::string json;      // minified, member order and number digits as given
+  uint64_t version = 0;  // the LSN of the write that made this version
+};
+
+struct CollectionInfo {
+  std::string name;
+  uint64_t document_count = 0;
+};
+
+struct Stats {
+  uint64_t documents = 0;
+  uint64_t collections = 0;
+  uint64_t last_lsn = 0;         // the newest write's version
+  uint64_t checkpoint_lsn = 0;   // the index reflects every write up to this version
+  uint64_t checkpoints = 0;      // completed since Open
+  uint64_t overlay_entries = 0;  // writes since the last checkpoint, by document
+  uint64_t wal_bytes = 0;        // WAL written since Open
+  uint64_t wal_syncs = 0;
+  uint64_t wal_group_commits = 0;
+  std::string io_backend;  // "io_uring" or "posix"
+};
+
+class DB {
+ public:
+  // Opens the database in `dir`, creating it when missing (Options::create_if_missing),
+  // and recovers every acknowledged write from the WAL. Busy when another DB holds it.
+  static Result<std::unique_ptr<DB>> Open(const std::string& dir, const Options& options = {});
+
+  // Checkpoints and closes. Pending calls must have returned.
+  virtual ~DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+
+  // Collections. `default` always exists and cannot be dropped. Names: 1-64 bytes of
+  // [A-Za-z0-9_.-], not starting with '.'.
+  virtual Status CreateCollection(std::string_view name) = 0;  // AlreadyExists
+  // FailedPrecondition when not empty and not forced.
+  virtual Status DropCollection(std::string_view name, bool force = false) = 0;
+  virtual Result<std::vector<CollectionInfo>> ListCollections() = 0;
+
+  // Documents. IDs: 1-255 bytes of UTF-8 without control characters. Bodies: one JSON
+  // value, at most Options::max_document_bytes. Each write returns the new version.
+  // Insert: AlreadyExists if the document exists.
+  virtual Result<uint64_t> Insert(std::string_view collection, std::string_view id,
+                                  std::string_view json) = 0;
+  // Insert with a generated, time-ordered ID; the returned Document's json is empty.
+  virtual Result<Document> InsertNew(std::string_view collection, std::string_view json) = 0;
+  // Create or replace.
+  virtual Result<uint64_t> Put(std::string_view collection, std::string_view id,
+                               std::string_view json, const WriteOptions& options = {}) = 0;
+  // Replace; NotFound if missing.
+  virtual Result<uint64_t> Update(std::string_view collection, std::string_view id,
+                                  std::string_view json, const WriteOptions& options = {}) = 0;
+  // NotFound if missing; returns the version of the deletion.
+  virtual Result<uint64_t> Delete(std::string_view collection, std::string_view id,
+                                  const WriteOptions& options = {}) = 0;
+  // Applies a JSON Patch (a JSON array of operations: RFC 6902 add, remove, replace,
+  // move, copy, test, and DocDB's set, delete, insert; docs/patch.md) to the document,
+  // atomically: every operation applies or none, and on any error the stored document and
+  // its version are unchanged and nothing is logged. Returns the new version. NotFound if
+  // the document is missing; InvalidArgument for a malformed patch; FailedPrecondition
+  // when an operation cannot apply (missing path, failed test, ...).
+  virtual Result<uint64_t> Patch(std::string_view collection, std::string_view id,
+                                 std::string_view patch_json, const WriteOptions& options = {}) = 0;
+  // Applies a JSON Merge Patch (RFC 7386) to the document, atomically, as Patch does.
+  virtual Result<uint64_t> MergePatch(std::string_view collection, std::string_view id,
+                                      std::string_view merge_patch_json,
+                                      const WriteOptions& options = {}) = 0;
+  virtual Result<Document> Get(std::string_view collection, std::string_view id) = 0;
+  virtual Result<bool> Exists(std::string_view collection, std::string_view id) = 0;
+  // Documents in ID order (bytewise).
+  virtual Result<std::vector<Document>> Scan(std::string_view collection,
+                                             const ScanOptions& options = {}) = 0;
+  virtual Result<uint64_t> Count(std::string_view collection) = 0;
+
+  // Applies every operation or none. Conflict / NotFound / InvalidArgument name the
+  // failing operation's index.
+  virtual Status Write(const WriteBatch& batch) = 0;
+
+  // Makes the index reflect every write so far, so that recovery replays less.
+  virtual Status Checkpoint() = 0;
+  virtual Result<Stats> GetStats() = 0;
+
+ protected:
+  DB() = default;
+};
+
+}  // namespace docdb

@@ -1,0 +1,61 @@
+// Options of an embedded DocDB database (docs/architecture.md, "Options").
+// Plain values; thread-safety: like any struct.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace docdb {
+
+// When a write is acknowledged.
+enum class Durability {
+  kSync,      // after its WAL record is fdatasynced (default): survives power loss
+  kPeriodic,  // after its WAL record is written; fdatasync every periodic_sync_interval_ms
+  kNone,      // after its WAL record is written; synced at checkpoints and close only
+};
+
+enum class IoBackend {
+  kAuto,   // io_uring when the kernel offers it, POSIX pread/pwrite otherwise
+  kUring,  // io_uring, or Open fails with NotSupported
+  kPosix,
+};
+
+// What recovery does with a damaged WAL (docs/recovery.md).
+enum class RecoveryMode {
+  kTolerateTornTail,  // a torn final record is dropped; mid-log corruption fails Open
+  kAbsolute,          // any damage fails Open
+};
+
+struct Options {
+  Durability durability = Durability::kSync;
+  uint32_t periodic_sync_interval_ms = 100;
+  // A checkpoint runs in the background after this much WAL since the last one.
+  uint64_t checkpoint_interval_bytes = 64ull << 20;
+  uint64_t wal_segment_size_bytes = 64ull << 20;
+  uint64_t data_segment_size_bytes = 256ull << 20;
+  IoBackend io_backend = IoBackend::kAuto;
+  RecoveryMode recovery_mode = RecoveryMode::kTolerateTornTail;
+  bool create_if_missing = true;
+  // Closing checkpoints, so that the next open replays nothing. false closes faster and
+  // leaves the writes since the last checkpoint to be replayed from the WAL.
+  bool checkpoint_on_close = true;
+  // Limits on document bodies.
+  uint32_t max_document_bytes = 16u << 20;
+  uint32_t max_nesting_depth = 128;
+};
+
+struct WriteOptions {
+  // Compare-and-set: the write happens only if the document's current version is this
+  // one (0 = the document must not exist); otherwise Conflict.
+  std::optional<uint64_t> expected_version;
+};
+
+struct ScanOptions {
+  std::string start;   // first document ID (inclusive); empty = from the beginning
+  std::string end;     // last document ID (exclusive); empty = to the end
+  std::string prefix;  // only IDs starting with this
+  uint64_t limit = 0;  // at most this many documents; 0 = no limit
+};
+
+}  // namespace docdb

@@ -1,0 +1,313 @@
+// LMDB index (index/lmdb_index.h). The only file that includes <lmdb.h>.
+#include "index/lmdb_index.h"
+
+#include <lmdb.h>
+
+#include <mutex>
+#include <shared_mutex>
+
+#include "common/coding.h"
+#include "common/status_macros.h"
+
+namespace docdb::index {
+namespace {
+
+constexpr size_t kLocationBytes = 28;
+constexpr std::string_view kMetaCheckpointKey = "checkpoint";
+constexpr std::string_view kMetaFormatKey = "format";
+constexpr uint32_t kIndexFormatVersion = 1;
+
+Status LmdbStatus(int rc, std::string_view what) {
+  std::string message = "LMDB " + std::string(what) + ": " + mdb_strerror(rc);
+  if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_INVALID) {
+    return Status(StatusCode::kCorruption, std::move(message), rc);
+  }
+  if (rc == ENOSPC) return Status(StatusCode::kNoSpace, std::move(message), rc);
+  return Status(StatusCode::kIoError, std::move(message), rc);
+}
+
+MDB_val Val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};  // NOLINT: LMDB never writes keys
+}
+std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+std::string EncodeLocation(const DocLocation& loc) {
+  std::string out;
+  PutFixed64(&out, loc.segment);
+  PutFixed64(&out, loc.offset);
+  PutFixed32(&out, loc.length);
+  PutFixed64(&out, loc.version);
+  return out;
+}
+
+Result<DocLocation> DecodeLocation(std::string_view key, std::string_view v) {
+  if (v.size() != kLocationBytes) {
+    return Status::Corruption("index entry of " + std::to_string(v.size()) + " bytes for key of " +
+                              std::to_string(key.size()) + " bytes");
+  }
+  return DocLocation{DecodeFixed64(v.data()), DecodeFixed64(v.data() + 8),
+                     DecodeFixed32(v.data() + 16), DecodeFixed64(v.data() + 20)};
+}
+
+// A transaction that aborts unless committed.
+class Txn {
+ public:
+  Txn() = default;
+  ~Txn() {
+    if (txn_ != nullptr) mdb_txn_abort(txn_);
+  }
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+  Status Begin(MDB_env* env, unsigned flags) {
+    const int rc = mdb_txn_begin(env, nullptr, flags, &txn_);
+    if (rc != 0) {
+      txn_ = nullptr;
+      return LmdbStatus(rc, "begin transaction");
+    }
+    return Status::OK();
+  }
+  int Commit() {
+    const int rc = mdb_txn_commit(txn_);
+    txn_ = nullptr;  // freed by commit whatever its outcome
+    return rc;
+  }
+  MDB_txn* get() const { return txn_; }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+};
+
+}  // namespace
+
+struct LmdbIndex::Env {
+  MDB_env* env = nullptr;
+  MDB_dbi docs = 0;
+  MDB_dbi collections = 0;
+  MDB_dbi meta = 0;
+  uint64_t map_bytes = 0;
+  // Growing the map is allowed only while no transaction is open in this process.
+  mutable std::shared_mutex resize_mu;
+  ~Env() {
+    if (env != nullptr) mdb_env_close(env);
+  }
+};
+
+LmdbIndex::LmdbIndex(std::unique_ptr<Env> env) : env_(std::move(env)) {}
+LmdbIndex::~LmdbIndex() = default;
+
+Result<std::unique_ptr<LmdbIndex>> LmdbIndex::Open(const std::string& dir,
+                                                   uint64_t initial_map_bytes) {
+  auto env = std::make_unique<Env>();
+  int rc = mdb_env_create(&env->env);
+  if (rc != 0) return LmdbStatus(rc, "create environment");
+  env->map_bytes = initial_map_bytes;
+  if ((rc = mdb_env_set_maxdbs(env->env, 3)) != 0 ||
+      (rc = mdb_env_set_mapsize(env->env, initial_map_bytes)) != 0) {
+    return LmdbStatus(rc, "configure environment");
+  }
+  // MDB_NOTLS: read transactions are not tied to threads. No MDB_NOSYNC: commits are
+  // durable, as DESIGN.md requires.
+  rc = mdb_env_open(env->env, dir.c_str(), MDB_NOTLS, 0644);
+  if (rc != 0) return LmdbStatus(rc, "open " + dir);
+  MDB_envinfo info{};
+  mdb_env_info(env->env, &info);
+  env->map_bytes = std::max<uint64_t>(env->map_bytes, info.me_mapsize);
+
+  Txn txn;
+  DOCDB_RETURN_IF_ERROR(txn.Begin(env->env, 0));
+  if ((rc = mdb_dbi_open(txn.get(), "docs", MDB_CREATE, &env->docs)) != 0 ||
+      (rc = mdb_dbi_open(txn.get(), "collections", MDB_CREATE, &env->collections)) != 0 ||
+      (rc = mdb_dbi_open(txn.get(), "meta", MDB_CREATE, &env->meta)) != 0) {
+    return LmdbStatus(rc, "open databases in " + dir);
+  }
+  MDB_val key = Val(kMetaFormatKey);
+  MDB_val value;
+  rc = mdb_get(txn.get(), env->meta, &key, &value);
+  if (rc == MDB_NOTFOUND) {
+    std::string version;
+    PutFixed32(&version, kIndexFormatVersion);
+    value = Val(version);
+    rc = mdb_put(txn.get(), env->meta, &key, &value, 0);
+    if (rc != 0) return LmdbStatus(rc, "initialise " + dir);
+  } else if (rc != 0) {
+    return LmdbStatus(rc, "read format of " + dir);
+  } else if (value.mv_size != 4 ||
+             DecodeFixed32(static_cast<const char*>(value.mv_data)) != kIndexFormatVersion) {
+    return Status::NotSupported("index format in " + dir + " is not version " +
+                                std::to_string(kIndexFormatVersion));
+  }
+  if ((rc = txn.Commit()) != 0) return LmdbStatus(rc, "commit initialisation of " + dir);
+  return std::unique_ptr<LmdbIndex>(new LmdbIndex(std::move(env)));
+}
+
+uint64_t LmdbIndex::map_size_bytes() const {
+  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  return env_->map_bytes;
+}
+
+Result<std::optional<DocLocation>> LmdbIndex::Get(std::string_view key) const {
+  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  Txn txn;
+  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
+  MDB_val k = Val(key);
+  MDB_val v;
+  const int rc = mdb_get(txn.get(), env_->docs, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<DocLocation>();
+  if (rc != 0) return LmdbStatus(rc, "get");
+  DOCDB_ASSIGN_OR_RETURN(DocLocation loc, DecodeLocation(key, View(v)));
+  return std::optional<DocLocation>(loc);
+}
+
+Status LmdbIndex::Scan(
+    std::string_view start, std::string_view end,
+    const std::function<bool(std::string_view, const DocLocation&)>& visit) const {
+  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  Txn txn;
+  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn.get(), env_->docs, &cursor);
+  if (rc != 0) return LmdbStatus(rc, "open cursor");
+  MDB_val k = Val(start);
+  MDB_val v;
+  Status status;
+  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    const std::string_view key = View(k);
+    if (!end.empty() && key >= end) break;
+    Result<DocLocation> loc = DecodeLocation(key, View(v));
+    if (!loc.ok()) {
+      status = loc.status();
+      break;
+    }
+    if (!visit(key, *loc)) break;
+  }
+  mdb_cursor_close(cursor);
+  if (!status.ok()) return status;
+  if (rc != 0 && rc != MDB_NOTFOUND) return LmdbStatus(rc, "scan");
+  return Status::OK();
+}
+
+Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
+  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  Txn txn;
+  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
+  MDB_val k = Val(kMetaCheckpointKey);
+  MDB_val v;
+  const int rc = mdb_get(txn.get(), env_->meta, &k, &v);
+  CheckpointMeta meta;
+  if (rc == MDB_NOTFOUND) return meta;  // never checkpointed
+  if (rc != 0) return LmdbStatus(rc, "read checkpoint meta");
+  std::string_view in = View(v);
+  uint64_t count = 0;
+  if (in.size() < 8) return Status::Corruption("checkpoint meta truncated");
+  meta.checkpoint_lsn = DecodeFixed64(in.data());
+  in.remove_prefix(8);
+  if (!GetVarint64(&in, &count) || in.size() != count * 16) {
+    return Status::Corruption("checkpoint meta has a malformed segment list");
+  }
+  for (uint64_t i = 0; i < count; ++i) {
+    meta.segments.push_back(
+        {DecodeFixed64(in.data() + i * 16), DecodeFixed64(in.data() + i * 16 + 8)});
+  }
+  return meta;
+}
+
+Result<std::vector<CollectionRecord>> LmdbIndex::ReadCollections() const {
+  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  Txn txn;
+  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn.get(), env_->collections, &cursor);
+  if (rc != 0) return LmdbStatus(rc, "open cursor");
+  std::vector<CollectionRecord> out;
+  MDB_val k;
+  MDB_val v;
+  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (v.mv_size != 16) {
+      mdb_cursor_close(cursor);
+      return Status::Corruption("catalog entry for '" + std::string(View(k)) + "' is malformed");
+    }
+    const char* p = static_cast<const char*>(v.mv_data);
+    out.push_back({std::string(View(k)), DecodeFixed64(p), DecodeFixed64(p + 8)});
+  }
+  mdb_cursor_close(cursor);
+  if (rc != MDB_NOTFOUND) return LmdbStatus(rc, "read catalog");
+  return out;
+}
+
+Status LmdbIndex::ApplyCheckpoint(const std::vector<IndexChange>& changes,
+                                  const std::vector<std::string>& purged_prefixes,
+                                  const std::vector<CollectionRecord>& collections,
+                                  const CheckpointMeta& meta) {
+  for (;;) {
+    Status status = TryApply(changes, purged_prefixes, collections, meta);
+    if (status.sys_errno() != MDB_MAP_FULL) return status;
+    // The transaction was aborted; grow the map and run it again.
+    std::unique_lock<std::shared_mutex> lock(env_->resize_mu);
+    const uint64_t grown = env_->map_bytes * 2;
+    const int rc = mdb_env_set_mapsize(env_->env, grown);
+    if (rc != 0) return LmdbStatus(rc, "grow map to " + std::to_string(grown) + " bytes");
+    env_->map_bytes = grown;
+  }
+}
+
+Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
+                           const std::vector<std::string>& purged_prefixes,
+                           const std::vector<CollectionRecord>& collections,
+                           const CheckpointMeta& meta) {
+  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  Txn txn;
+  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, 0));
+  int rc = 0;
+  for (const IndexChange& change : changes) {
+    MDB_val k = Val(change.key);
+    if (!change.location) {
+      rc = mdb_del(txn.get(), env_->docs, &k, nullptr);
+      if (rc == MDB_NOTFOUND) rc = 0;
+    } else {
+      const std::string encoded = EncodeLocation(*change.location);
+      MDB_val v = Val(encoded);
+      rc = mdb_put(txn.get(), env_->docs, &k, &v, 0);
+    }
+    if (rc != 0) return LmdbStatus(rc, "apply index change");
+  }
+  // After the changes: a dropped collection's frozen overlay entries go too.
+  for (const std::string& prefix : purged_prefixes) {
+    MDB_cursor* cursor = nullptr;
+    if ((rc = mdb_cursor_open(txn.get(), env_->docs, &cursor)) != 0) return LmdbStatus(rc, "purge");
+    for (;;) {
+      MDB_val k = Val(prefix);
+      MDB_val v;
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+      if (rc != 0 || !View(k).starts_with(prefix)) break;
+      if ((rc = mdb_cursor_del(cursor, 0)) != 0) break;
+    }
+    mdb_cursor_close(cursor);
+    if (rc != 0 && rc != MDB_NOTFOUND) return LmdbStatus(rc, "purge dropped collection");
+  }
+  if ((rc = mdb_drop(txn.get(), env_->collections, 0)) != 0) return LmdbStatus(rc, "clear catalog");
+  for (const CollectionRecord& c : collections) {
+    std::string value;
+    PutFixed64(&value, c.id);
+    PutFixed64(&value, c.document_count);
+    MDB_val k = Val(c.name);
+    MDB_val v = Val(value);
+    if ((rc = mdb_put(txn.get(), env_->collections, &k, &v, 0)) != 0)
+      return LmdbStatus(rc, "write catalog");
+  }
+  std::string encoded_meta;
+  PutFixed64(&encoded_meta, meta.checkpoint_lsn);
+  PutVarint64(&encoded_meta, meta.segments.size());
+  for (const SegmentLength& s : meta.segments) {
+    PutFixed64(&encoded_meta, s.segment);
+    PutFixed64(&encoded_meta, s.length_bytes);
+  }
+  MDB_val mk = Val(kMetaCheckpointKey);
+  MDB_val mv = Val(encoded_meta);
+  if ((rc = mdb_put(txn.get(), env_->meta, &mk, &mv, 0)) != 0) return LmdbStatus(rc, "write meta");
+  if ((rc = txn.Commit()) != 0) return LmdbStatus(rc, "commit checkpoint");
+  return Status::OK();
+}
+
+}  // namespace docdb::index

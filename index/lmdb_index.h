@@ -1,0 +1,99 @@
+// The LMDB key index (docs/architecture.md, "Index"): (collection, docID) -> where the
+// document's newest record lives, the collection catalog, and the checkpoint meta. The
+// only user of <lmdb.h>. LMDB is opened with its default, fully durable commits and is
+// written only by ApplyCheckpoint, so it is always a consistent snapshot "as of
+// checkpoint LSN C". Thread-safety: any number of concurrent readers; ApplyCheckpoint is
+// called by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docdb/status.h"
+
+namespace docdb::index {
+
+// Where a document's newest record is in the data segments, and its version (the LSN of
+// the write). Fixed 28-byte encoding in the index.
+struct DocLocation {
+  uint64_t segment = 0;
+  uint64_t offset = 0;
+  uint32_t length = 0;
+  uint64_t version = 0;
+  friend bool operator==(const DocLocation&, const DocLocation&) = default;
+};
+
+// A collection as the catalog stores it. `id` is the LSN of the write that created it (0
+// for `default`): document keys start with it, so that the documents of a dropped
+// collection can never reappear under a new collection of the same name.
+struct CollectionRecord {
+  std::string name;
+  uint64_t id = 0;
+  uint64_t document_count = 0;
+};
+
+struct SegmentLength {
+  uint64_t segment = 0;
+  uint64_t length_bytes = 0;
+};
+
+// What a checkpoint made durable.
+struct CheckpointMeta {
+  uint64_t checkpoint_lsn = 0;          // every WAL record <= this is reflected in the index
+  std::vector<SegmentLength> segments;  // each data segment's length at that point
+};
+
+// One change a checkpoint applies: a location, or nullopt to delete the key.
+struct IndexChange {
+  std::string key;
+  std::optional<DocLocation> location;
+};
+
+class LmdbIndex {
+ public:
+  // Opens (creating when missing) the LMDB environment in directory `dir`. The map
+  // starts at `initial_map_bytes` and grows on demand.
+  static Result<std::unique_ptr<LmdbIndex>> Open(const std::string& dir,
+                                                 uint64_t initial_map_bytes = 64ull << 20);
+  ~LmdbIndex();
+  LmdbIndex(const LmdbIndex&) = delete;
+  LmdbIndex& operator=(const LmdbIndex&) = delete;
+
+  // nullopt when the key is not indexed. Corruption for a malformed stored value.
+  Result<std::optional<DocLocation>> Get(std::string_view key) const;
+
+  // Calls visit(key, location) for keys in [start, end) in key order (an empty `end`
+  // means "to the end"), until it returns false.
+  Status Scan(std::string_view start, std::string_view end,
+              const std::function<bool(std::string_view, const DocLocation&)>& visit) const;
+
+  Result<CheckpointMeta> ReadMeta() const;
+  Result<std::vector<CollectionRecord>> ReadCollections() const;
+
+  // In one durable transaction: applies `changes`, deletes every key starting with one of
+  // `purged_prefixes` (documents of dropped collections), replaces the catalog with
+  // `collections` and the meta with `meta`. Grows the map as needed. On error nothing
+  // changed.
+  Status ApplyCheckpoint(const std::vector<IndexChange>& changes,
+                         const std::vector<std::string>& purged_prefixes,
+                         const std::vector<CollectionRecord>& collections,
+                         const CheckpointMeta& meta);
+
+  uint64_t map_size_bytes() const;
+
+ private:
+  struct Env;
+  explicit LmdbIndex(std::unique_ptr<Env> env);
+  Status TryApply(const std::vector<IndexChange>& changes,
+                  const std::vector<std::string>& purged_prefixes,
+                  const std::vector<CollectionRecord>& collections, const CheckpointMeta& meta);
+
+  std::unique_ptr<Env> env_;
+};
+
+}  // namespace docdb::index

@@ -1,0 +1,99 @@
+#include "io/segment_store.h"
+
+#include <gtest/gtest.h>
+
+#include "io/file_names.h"
+#include "tests/support/temp_dir.h"
+
+namespace docdb::io {
+namespace {
+
+class SegmentStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fs_ = std::move(*NewFileSystem(IoBackend::kPosix)); }
+
+  std::unique_ptr<SegmentStore> Open(const std::vector<SegmentExtent>& durable = {},
+                                     uint64_t segment_bytes = 4096) {
+    Result<std::unique_ptr<SegmentStore>> store =
+        SegmentStore::Open(fs_.get(), data_dir_, durable, segment_bytes);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  static SegmentRecord Doc(std::string_view id, std::string_view body, uint64_t lsn) {
+    return {SegmentRecordKind::kDocument, lsn, "users", id, body};
+  }
+
+  testing::TempDir dir_;
+  std::string data_dir_ = dir_.Join("data");
+  std::unique_ptr<FileSystem> fs_;
+};
+
+TEST_F(SegmentStoreTest, AppendedRecordsReadBackVerified) {
+  auto store = Open();
+  const SegmentLocation a = *store->Append(Doc("alice", R"({"a":1})", 5));
+  const SegmentLocation t = *store->Append({SegmentRecordKind::kTombstone, 6, "users", "bob", ""});
+  std::string scratch;
+  Result<SegmentRecord> rec = store->Read(a, &scratch);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  EXPECT_EQ(rec->id, "alice");
+  EXPECT_EQ(rec->body, R"({"a":1})");
+  EXPECT_EQ(rec->lsn, 5u);
+  EXPECT_EQ(store->Read(t, &scratch)->kind, SegmentRecordKind::kTombstone);
+}
+
+TEST_F(SegmentStoreTest, RotatesAtTheSizeLimit) {
+  auto store = Open({}, 1024);
+  std::vector<SegmentLocation> locs;
+  for (int i = 0; i < 20; ++i)
+    locs.push_back(*store->Append(Doc("d" + std::to_string(i), std::string(200, 'x'), i + 1)));
+  EXPECT_GT(store->Extents().size(), 3u);
+  std::string scratch;
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(store->Read(locs[i], &scratch)->id, "d" + std::to_string(i));
+}
+
+TEST_F(SegmentStoreTest, FlippedByteIsCorruptionNamingTheSegment) {
+  auto store = Open();
+  const SegmentLocation loc = *store->Append(Doc("alice", "[1,2,3]", 1));
+  ASSERT_TRUE(store->SyncAll().ok());
+  const std::string path = DataSegmentPath(data_dir_, loc.segment);
+  std::string bytes = testing::ReadFileOrDie(path);
+  bytes[loc.offset + loc.length - 2] ^= 1;
+  testing::WriteFileOrDie(path, bytes);
+  std::string scratch;
+  Result<SegmentRecord> rec = store->Read(loc, &scratch);
+  EXPECT_EQ(rec.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(rec.status().message().find(DataSegmentFileName(loc.segment)), std::string::npos);
+}
+
+TEST_F(SegmentStoreTest, OpenCutsSegmentsBackToTheCheckpoint) {
+  std::vector<SegmentExtent> durable;
+  SegmentLocation kept;
+  {
+    auto store = Open({}, 1024);
+    kept = *store->Append(Doc("kept", "1", 1));
+    ASSERT_TRUE(store->SyncAll().ok());
+    durable = store->Extents();
+    for (int i = 0; i < 10; ++i)
+      ASSERT_TRUE(store->Append(Doc("later", std::string(200, 'y'), 2 + i)).ok());
+  }
+  auto store = Open(durable, 1024);
+  ASSERT_EQ(store->Extents().size(), 1u) << "segments created after the checkpoint are gone";
+  EXPECT_EQ(store->Extents()[0].length_bytes, durable[0].length_bytes);
+  std::string scratch;
+  EXPECT_EQ(store->Read(kept, &scratch)->id, "kept");
+  const SegmentLocation next = *store->Append(Doc("next", "2", 20));
+  EXPECT_EQ(next.offset, durable[0].length_bytes);
+}
+
+TEST_F(SegmentStoreTest, MissingOrShortSegmentIsCorruption) {
+  { auto store = Open(); }
+  EXPECT_EQ(SegmentStore::Open(fs_.get(), data_dir_, {{1, 999999}}, 4096).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(SegmentStore::Open(fs_.get(), data_dir_, {{7, 32}}, 4096).status().code(),
+            StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace docdb::io
