@@ -181,20 +181,13 @@ JsonLimits DBImpl::Limits() const {
   return limits;
 }
 
-Status DBImpl::Validate(PendingWrite* write, size_t index, size_t count) const {
-  const std::string label = OpLabel(index, count);
-  Status s = ValidateCollectionName(write->collection);
-  if (s.ok()) s = ValidateDocumentId(write->id);
+Status DBImpl::Validate(PendingWrite* write) const {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(write->collection));
+  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(write->id));
   // A patch's body is made later, from the current document, and checked by the patch.
-  if (s.ok() && write->kind == io::WalOp::Kind::kPut && !write->transform) {
-    Result<std::string> minified = ValidateAndMinifyJson(write->body, Limits());
-    if (minified.ok()) {
-      write->body = std::move(*minified);
-    } else {
-      s = minified.status();
-    }
-  }
-  return label.empty() ? s : s.WithContext(label.substr(0, label.size() - 2));
+  if (write->kind != io::WalOp::Kind::kPut || write->transform) return Status::OK();
+  DOCDB_ASSIGN_OR_RETURN(write->body, ValidateAndMinifyJson(write->body, Limits()));
+  return Status::OK();
 }
 
 Result<DBImpl::Current> DBImpl::Lookup(std::string_view key) const {
@@ -250,7 +243,8 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
 
 Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   for (size_t i = 0; i < writes.size(); ++i) {
-    DOCDB_RETURN_IF_ERROR(Validate(&writes[i], i, writes.size()));
+    Status valid = Validate(&writes[i]);
+    if (!valid.ok()) return writes.size() == 1 ? valid : valid.WithContext("operation " + std::to_string(i));
   }
   // Lock the stripes of every document, in stripe order so that batches cannot deadlock.
   std::set<size_t> stripes;

@@ -96,7 +96,8 @@ class DBImpl : public DB {
 
   Result<uint64_t> CommitOne(PendingWrite write);
   JsonLimits Limits() const;
-  Status Validate(PendingWrite* write, size_t index, size_t count) const;
+  // Checks names and ID, and validates and minifies the body in place.
+  Status Validate(PendingWrite* write) const;
   // Validates, checks preconditions, logs and applies the writes; returns the LSN.
   Result<uint64_t> Commit(std::vector<PendingWrite> writes);
   Status CheckPreconditions(std::vector<PendingWrite>& writes, std::vector<int64_t>* count_deltas);

@@ -1,5 +1,5 @@
 // JsonLimits: the size and nesting limits every JSON body, patch and patch result must
-// keep (docs/json.md, "Limits"). Thread-safety: a plain value type.
+// keep (docs/json.md, "Validation"). Thread-safety: a plain value type.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +18,8 @@ struct JsonLimits {
   // below 4 GiB, the longest string RapidJSON can hold.
   size_t max_bytes = kDefaultMaxJsonBytes;
   // The most arrays and objects nested in one another: `1` has depth 0, `[1]` and `{}`
-  // depth 1, `[[1]]` depth 2.
+  // depth 1, `[[1]]` depth 2. Reading never recurses, but the patch code walks trees
+  // recursively, one small frame per level: keep this in the hundreds, not the millions.
   uint32_t max_depth = kDefaultMaxJsonDepth;
 };
 

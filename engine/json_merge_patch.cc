@@ -17,56 +17,58 @@ constexpr size_t kLinearLookupMembers = 16;
 
 void MergeInto(JsonValue* target, JsonValue patch);
 
-// Finds members of a target object by name while members are appended to it.
+// Finds the members an object had before a merge began. The patch's names are unique (the
+// reader rejects duplicates), so no name is looked up twice and the members the merge
+// appends never need finding: each lookup costs at most the original object's size, or
+// O(1) through a hash index for a large one.
 class MemberFinder {
  public:
   // Requires `members` to have capacity for every append to come: the index holds views
   // of the names, which a reallocation would move.
-  explicit MemberFinder(const JsonValue::Object* members) : members_(members) {
-    if (members->size() <= kLinearLookupMembers) return;
-    index_.reserve(members->size());
-    for (size_t i = 0; i < members->size(); ++i) index_.emplace((*members)[i].name, i);
+  explicit MemberFinder(const JsonValue::Object* members)
+      : members_(members), original_size_(members->size()) {
+    if (original_size_ <= kLinearLookupMembers) return;
+    index_.reserve(original_size_);
+    for (size_t i = 0; i < original_size_; ++i) index_.emplace((*members)[i].name, i);
   }
 
-  // The position of member `name`, or members.size() when there is none.
+  // The position of the original member `name`, or kNotFound.
   size_t Find(std::string_view name) const {
-    if (index_.empty()) {
-      for (size_t i = 0; i < members_->size(); ++i) {
+    if (original_size_ <= kLinearLookupMembers) {
+      for (size_t i = 0; i < original_size_; ++i) {
         if ((*members_)[i].name == name) return i;
       }
-      return members_->size();
+      return kNotFound;
     }
     const auto it = index_.find(name);
-    return it == index_.end() ? members_->size() : it->second;
+    return it == index_.end() ? kNotFound : it->second;
   }
 
-  // Records the member just appended at the end.
-  void Appended() {
-    if (!index_.empty()) index_.emplace(members_->back().name, members_->size() - 1);
-  }
+  static constexpr size_t kNotFound = static_cast<size_t>(-1);
 
  private:
   const JsonValue::Object* members_;
+  const size_t original_size_;
   std::unordered_map<std::string_view, size_t> index_;
 };
 
 // RFC 7386 section 2, for a patch that is an object and a target that is one.
 void MergeMembers(JsonValue::Object* target, JsonValue::Object patch) {
   target->reserve(target->size() + patch.size());
-  MemberFinder finder(target);
+  const MemberFinder finder(target);
   // Removals are marked and done in one pass at the end, so that positions stay put.
-  std::vector<bool> removed(target->size() + patch.size(), false);
+  std::vector<bool> removed(target->size(), false);
   bool any_removed = false;
   for (JsonMember& change : patch) {
     const size_t found = finder.Find(change.name);
     if (change.value.kind() == JsonValue::Kind::kNull) {
-      if (found < target->size()) {
+      if (found != MemberFinder::kNotFound) {
         removed[found] = true;
         any_removed = true;
       }
       continue;
     }
-    if (found < target->size()) {
+    if (found != MemberFinder::kNotFound) {
       MergeInto(&(*target)[found].value, std::move(change.value));
       continue;
     }
@@ -74,12 +76,11 @@ void MergeMembers(JsonValue::Object* target, JsonValue::Object patch) {
     JsonValue added;
     MergeInto(&added, std::move(change.value));
     target->push_back({std::move(change.name), std::move(added)});
-    finder.Appended();
   }
   if (!any_removed) return;
   size_t kept = 0;
   for (size_t i = 0; i < target->size(); ++i) {
-    if (removed[i]) continue;
+    if (i < removed.size() && removed[i]) continue;
     if (kept != i) (*target)[kept] = std::move((*target)[i]);
     ++kept;
   }

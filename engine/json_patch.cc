@@ -26,7 +26,8 @@ using Kind = JsonPatchOperation::Kind;
 constexpr size_t kTestMessageValueBytes = 80;
 
 // Prefixes the pointer's role ("path" or "from") and text to an error about it.
-Status AtPointer(std::string_view role, const JsonPointer& pointer, const Status& status) {
+Status AtPointer(std::string_view role, const JsonPointer& pointer, Status status) {
+  if (status.ok()) return status;
   return status.WithContext(std::string(role) + " " + QuoteForMessage(pointer.text(), 200));
 }
 

@@ -1,5 +1,5 @@
 // UTF-8 validation and the canonical quoting of JSON strings, shared by every part of the
-// JSON layer that reads or writes text (docs/json.md, "Strings"). Thread-safety: pure
+// JSON layer that reads or writes text (docs/json.md, "Fidelity"). Thread-safety: pure
 // functions.
 #pragma once
 

@@ -4,6 +4,7 @@
 // Thread-safety: a value type; const methods may run concurrently.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -42,13 +43,13 @@ class JsonValue {
   bool is_object() const { return kind() == Kind::kObject; }
 
   // Each accessor requires the matching kind().
-  bool bool_value() const { return std::get<bool>(data_); }
-  const std::string& number_text() const { return std::get<NumberText>(data_).text; }
-  const std::string& string_value() const { return std::get<std::string>(data_); }
-  Array& array() { return std::get<Array>(data_); }
-  const Array& array() const { return std::get<Array>(data_); }
-  Object& object() { return std::get<Object>(data_); }
-  const Object& object() const { return std::get<Object>(data_); }
+  bool bool_value() const { return As<bool>(); }
+  const std::string& number_text() const { return As<NumberText>().text; }
+  const std::string& string_value() const { return As<std::string>(); }
+  Array& array() { return As<Array>(); }
+  const Array& array() const { return As<Array>(); }
+  Object& object() { return As<Object>(); }
+  const Object& object() const { return As<Object>(); }
 
   // The index in object() of the member called `name`, or object().size() when there is
   // none. Requires is_object(). Linear in the number of members.
@@ -75,6 +76,21 @@ class JsonValue {
   struct NumberText {
     std::string text;
   };
+
+  // The alternative of kind T; asserted rather than thrown, as DocDB throws no exceptions.
+  template <typename T>
+  T& As() {
+    T* value = std::get_if<T>(&data_);
+    assert(value != nullptr && "JsonValue accessed as the wrong kind");
+    return *value;
+  }
+  template <typename T>
+  const T& As() const {
+    const T* value = std::get_if<T>(&data_);
+    assert(value != nullptr && "JsonValue accessed as the wrong kind");
+    return *value;
+  }
+
   std::variant<std::monostate, bool, NumberText, std::string, Array, Object> data_;
 };
 

@@ -6,10 +6,10 @@
 #include <cstdlib>
 
 // A macro rather than a function so that the message carries the condition's text and line.
-#define DOCDB_FUZZ_CHECK(condition)                                                          \
-  do {                                                                                       \
-    if (!(condition)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                          \
-    }                                                                                        \
+#define DOCDB_FUZZ_CHECK(condition)                                                                \
+  do {                                                                                             \
+    if (!(condition)) {                                                                            \
+      (void)std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (false)

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # DocDB's main job, end to end, on ./data: installs what is missing, builds the release
-# preset, appends durable records to a WAL in ./data/wal through the group-commit writer
-# (1, 8 and 32 concurrent appenders, next to a plain write+fdatasync loop), then reads
-# the log back offline with walinspect.
+# preset, runs the embedded engine (durable inserts with 1, 8 and 32 writers, point reads)
+# and the WAL group-commit benchmarks next to a plain write+fdatasync loop, then reads the
+# database's WAL back offline with walinspect. (The server and shell will take over this
+# command once they exist.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target microbench walinspect
 mkdir -p data
 DOCDB_BENCH_DIR="$PWD/data" build/release/bench/microbench \
-  --benchmark_filter='WalAppend/Records/bytes:512/posix:0/nosync:0|RawWriteFdatasync' \
+  --benchmark_filter='DurableInsert|PointRead|RawLmdbGet|RawWriteFdatasync' \
   --benchmark_min_time=0.5
-build/release/tools/walinspect/walinspect verify data/wal
-build/release/tools/walinspect/walinspect stats data/wal
+build/release/tools/walinspect/walinspect verify data/db/wal
+build/release/tools/walinspect/walinspect stats data/db/wal

@@ -64,6 +64,19 @@ TEST(JsonMergePatchTest, LargeObjectsMergeLikeSmallOnes) {
   EXPECT_EQ(Merged(document, patch), expected);
 }
 
+TEST(JsonMergePatchTest, ManyNewMembersAreAppendedInPatchOrder) {
+  std::string patch = "{";
+  std::string expected = "{";
+  for (int i = 0; i < 1000; ++i) {
+    const std::string member = "\"n" + std::to_string(999 - i) + "\":" + std::to_string(i);
+    patch += (i ? "," : "") + member;
+    expected += (i ? "," : "") + member;
+  }
+  patch += R"(,"keep":null,"gone":null})";
+  expected += "}";
+  EXPECT_EQ(Merged(R"({"keep":0})", patch), expected);
+}
+
 TEST(JsonMergePatchTest, NumbersKeepTheirDigits) {
   EXPECT_EQ(Merged(R"({"a":1.10,"b":2})", R"({"b":123456789012345678901234567890.000})"),
             R"({"a":1.10,"b":123456789012345678901234567890.000})");

@@ -152,6 +152,7 @@ std::vector<uint64_t> Seeds() {
     return {std::strtoull(seed, nullptr, 0)};
   }
   std::vector<uint64_t> seeds;
+  seeds.reserve(kIterations);
   for (int i = 0; i < kIterations; ++i) seeds.push_back(kFirstSeed + static_cast<uint64_t>(i));
   return seeds;
 }
@@ -177,13 +178,14 @@ void CheckRandomPatch(uint64_t seed, Outcomes* outcomes) {
   CollectPointers(*tree, "", &pointers);
   std::vector<std::string> operations;
   const int count = 1 + random.Below(5);
+  operations.reserve(count);
   for (int i = 0; i < count; ++i) operations.push_back(random.Operation(pointers));
   std::string patch = "[";
   for (size_t i = 0; i < operations.size(); ++i) patch += (i ? "," : "") + operations[i];
   patch += "]";
   SCOPED_TRACE("document " + document + "\npatch " + patch);
 
-  const std::string document_before = document;
+  const std::string document_before = document;  // NOLINT(performance-unnecessary-copy-*)
   const Result<std::string> whole = ApplyJsonPatch(document, patch);
   ASSERT_EQ(document, document_before);
   if (whole.ok()) {
