@@ -201,8 +201,13 @@ Result<DBImpl::Current> DBImpl::Lookup(std::string_view key) const {
 
 Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
                                   std::vector<int64_t>* count_deltas) {
-  // Later operations of a batch see the effect of earlier ones on the same document.
-  std::map<std::string, Current, std::less<>> state;
+  // Existence checks see the effect of earlier operations of the batch on the same
+  // document; expected versions are checked against the state before the batch.
+  struct DocState {
+    Current before;
+    bool exists = false;
+  };
+  std::map<std::string, DocState, std::less<>> state;
   for (size_t i = 0; i < writes.size(); ++i) {
     PendingWrite& w = writes[i];
     DOCDB_ASSIGN_OR_RETURN(w.collection_id, catalog_.Find(w.collection));
@@ -210,33 +215,32 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
     auto it = state.find(w.key);
     if (it == state.end()) {
       DOCDB_ASSIGN_OR_RETURN(Current current, Lookup(w.key));
-      it = state.emplace(w.key, current).first;
+      it = state.emplace(w.key, DocState{current, current.has_value()}).first;
     }
-    const Current& current = it->second;
+    DocState& doc = it->second;
     const std::string what =
         OpLabel(i, writes.size()) + "document '" + w.collection + "/" + w.id + "'";
     if (w.expected_version) {
-      const uint64_t actual = current ? current->version : 0;
+      const uint64_t actual = doc.before ? doc.before->version : 0;
       if (actual != *w.expected_version) {
         return Status::Conflict(what + " has version " + std::to_string(actual) + ", expected " +
                                 std::to_string(*w.expected_version));
       }
     }
-    if (w.precondition == Precondition::kMustExist && !current) {
+    if (w.precondition == Precondition::kMustExist && !doc.exists) {
       return Status::NotFound(what + " does not exist");
     }
-    if (w.precondition == Precondition::kMustNotExist && current) {
+    if (w.precondition == Precondition::kMustNotExist && doc.exists) {
       return Status::AlreadyExists(what + " already exists");
     }
     if (w.transform) {
-      DOCDB_ASSIGN_OR_RETURN(const Document doc, ReadDocument(w.collection, w.id, *current));
-      DOCDB_ASSIGN_OR_RETURN(w.body, w.transform(doc.json));
+      // Patches are single writes, so `before` is the document's current state.
+      DOCDB_ASSIGN_OR_RETURN(const Document current, ReadDocument(w.collection, w.id, *doc.before));
+      DOCDB_ASSIGN_OR_RETURN(w.body, w.transform(current.json));
     }
     const bool exists_after = w.kind == io::WalOp::Kind::kPut;
-    count_deltas->push_back(static_cast<int64_t>(exists_after) -
-                            static_cast<int64_t>(current.has_value()));
-    // Any location stands for "exists" within the batch; the real one comes later.
-    it->second = exists_after ? Current(index::DocLocation{}) : Current();
+    count_deltas->push_back(static_cast<int64_t>(exists_after) - static_cast<int64_t>(doc.exists));
+    doc.exists = exists_after;
   }
   return Status::OK();
 }
@@ -244,7 +248,8 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
 Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   for (size_t i = 0; i < writes.size(); ++i) {
     Status valid = Validate(&writes[i]);
-    if (!valid.ok()) return writes.size() == 1 ? valid : valid.WithContext("operation " + std::to_string(i));
+    if (!valid.ok())
+      return writes.size() == 1 ? valid : valid.WithContext("operation " + std::to_string(i));
   }
   // Lock the stripes of every document, in stripe order so that batches cannot deadlock.
   std::set<size_t> stripes;
@@ -309,12 +314,15 @@ Result<Document> DBImpl::ReadDocument(std::string_view collection, std::string_v
                                       const index::DocLocation& location) const {
   std::string scratch;
   Result<io::SegmentRecord> record = segments_->Read(ToSegmentLocation(location), &scratch);
-  const std::string what = "document '" + std::string(collection) + "/" + std::string(id) + "'";
-  if (!record.ok()) return record.status().WithContext(what);
+  // Built only on an error: this is the read path.
+  const auto what = [&] {
+    return "document '" + std::string(collection) + "/" + std::string(id) + "'";
+  };
+  if (!record.ok()) return record.status().WithContext(what());
   // The checksum was good; the record must also be the one the index points at.
   if (record->kind != io::SegmentRecordKind::kDocument || record->collection != collection ||
       record->id != id || record->lsn != location.version) {
-    return Status::Corruption(what + ": the index points at a record of '" +
+    return Status::Corruption(what() + ": the index points at a record of '" +
                               std::string(record->collection) + "/" + std::string(record->id) +
                               "' version " + std::to_string(record->lsn));
   }

@@ -163,6 +163,11 @@ Status DBImpl::RunCheckpoint() {
     DOCDB_RETURN_IF_ERROR(CheckWritable());
     meta.checkpoint_lsn = wal_->stats().last_lsn;
     if (meta.checkpoint_lsn == checkpoint_lsn_) return Status::OK();
+    if (meta.checkpoint_lsn < checkpoint_lsn_) {
+      return Status::Internal("checkpoint LSN would go back from " +
+                              std::to_string(checkpoint_lsn_) + " to " +
+                              std::to_string(meta.checkpoint_lsn));
+    }
     frozen = overlay_.Freeze();
     for (const io::SegmentExtent& e : segments_->Extents())
       meta.segments.push_back({e.segment, e.length_bytes});

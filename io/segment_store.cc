@@ -115,12 +115,13 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
   scratch->resize(location.length);
   DOCDB_ASSIGN_OR_RETURN(const size_t got,
                          file->ReadAt(location.offset, location.length, scratch->data()));
-  const std::string where = file->path() + " offset " + std::to_string(location.offset);
+  // Built only on an error: this is the read path.
+  const auto where = [&] { return file->path() + " offset " + std::to_string(location.offset); };
   if (got != location.length) {
-    return Status::Corruption(where + ": record runs past the end of the segment");
+    return Status::Corruption(where() + ": record runs past the end of the segment");
   }
   Result<SegmentRecord> record = DecodeSegmentRecord(*scratch);
-  if (!record.ok()) return record.status().WithContext(where);
+  if (!record.ok()) return record.status().WithContext(where());
   return record;
 }
 

@@ -84,6 +84,7 @@ Status WalWriter::Start(const WalEnd& end) {
   }
   DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
   next_lsn_ = end.last_lsn + 1;
+  stats_.last_lsn = end.last_lsn;  // callers take it for "everything logged so far"
   if (end.segment == 0) return CreateSegment(1, next_lsn_);
   // Go on in the last segment, right after its last valid record. Whatever follows it (a
   // torn record, or stray bytes of an unacknowledged group) is erased first: were it left,

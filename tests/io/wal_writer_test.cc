@@ -63,6 +63,17 @@ TEST_F(WalWriterTest, ReopenContinuesTheSequenceInTheSameSegment) {
   EXPECT_EQ(back.payloads[4], TestPayload(1, 1));
 }
 
+// Regression: a reopened writer reported last LSN 0 until its first append, and a
+// checkpoint taken then recorded LSN 0 over an index that was far ahead.
+TEST_F(WalWriterTest, StatsStartAtTheLastLsnOfTheLog) {
+  auto w = OpenWriter();
+  AppendRecords(w.get(), 4);
+  ASSERT_TRUE(w->Close().ok());
+  w = OpenWriter();
+  EXPECT_EQ(w->stats().last_lsn, 4u);
+  EXPECT_EQ(w->stats().records, 0u);
+}
+
 TEST_F(WalWriterTest, SegmentsRotateAtTheSizeLimitAndStayInOrder) {
   WalWriterOptions options;
   options.segment_size_bytes = 1024;

@@ -49,6 +49,16 @@ void WriteString(JsonWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// One member of the object being written.
+void Field(JsonWriter& w, const char* key, uint64_t value) {
+  w.Key(key);
+  w.Uint64(value);
+}
+void Field(JsonWriter& w, const char* key, std::string_view value) {
+  w.Key(key);
+  WriteString(w, value);
+}
+
 std::string SegmentName(const WalReader& reader, uint64_t number) {
   for (const WalSegmentInfo& s : reader.segments()) {
     if (s.number == number) return std::filesystem::path(s.path).filename().string();
@@ -73,27 +83,17 @@ void WriteEndJson(JsonWriter& w, const WalReader& reader, const Outcome& outcome
   const WalEnd& end = reader.end();
   w.Key("end");
   w.StartObject();
-  w.Key("reason");
-  WriteString(w, WalEndReasonName(end.reason));
-  w.Key("last_lsn");
-  w.Uint64(end.last_lsn);
-  w.Key("segment");
-  w.Uint64(end.segment);
-  w.Key("offset");
-  w.Uint64(end.offset);
-  w.Key("dropped_bytes");
-  w.Uint64(end.dropped_bytes);
-  w.Key("salvaged_regions");
-  w.Uint64(end.salvaged_regions);
-  w.Key("skipped_records");
-  w.Uint64(end.skipped_records);
-  w.Key("bad_payloads");
-  w.Uint64(outcome.bad_payloads);
-  w.Key("detail");
-  WriteString(w, end.detail);
+  Field(w, "reason", WalEndReasonName(end.reason));
+  Field(w, "last_lsn", end.last_lsn);
+  Field(w, "segment", end.segment);
+  Field(w, "offset", end.offset);
+  Field(w, "dropped_bytes", end.dropped_bytes);
+  Field(w, "salvaged_regions", end.salvaged_regions);
+  Field(w, "skipped_records", end.skipped_records);
+  Field(w, "bad_payloads", outcome.bad_payloads);
+  Field(w, "detail", end.detail);
   if (!outcome.error.ok()) {
-    w.Key("error");
-    WriteString(w, outcome.error.ToString());
+    Field(w, "error", outcome.error.ToString());
   }
   w.EndObject();
 }
@@ -185,38 +185,27 @@ int RunDump(const Args& args, WalReader& reader) {
       return;
     }
     w.StartObject();
-    w.Key("lsn");
-    w.Uint64(record.lsn);
-    w.Key("type");
-    WriteString(w, type);
-    w.Key("segment");
-    w.Uint64(record.segment);
-    w.Key("offset");
-    w.Uint64(record.offset);
-    w.Key("bytes");
-    w.Uint64(record.encoded_bytes);
+    Field(w, "lsn", record.lsn);
+    Field(w, "type", type);
+    Field(w, "segment", record.segment);
+    Field(w, "offset", record.offset);
+    Field(w, "bytes", record.encoded_bytes);
     if (!decoded.ok()) {
-      w.Key("payload_error");
-      WriteString(w, decoded.ToString());
+      Field(w, "payload_error", decoded.ToString());
     }
     w.Key("ops");
     w.StartArray();
     for (const WalOp& op : ops) {
       w.StartObject();
-      w.Key("op");
-      WriteString(w, WalOpKindName(op.kind));
-      w.Key("collection");
-      WriteString(w, op.collection);
+      Field(w, "op", WalOpKindName(op.kind));
+      Field(w, "collection", op.collection);
       if (!op.id.empty()) {
-        w.Key("id");
-        WriteString(w, op.id);
+        Field(w, "id", op.id);
       }
       if (op.kind == WalOp::Kind::kPut) {
-        w.Key("body_bytes");
-        w.Uint64(op.body.size());
+        Field(w, "body_bytes", op.body.size());
         if (args.bodies) {
-          w.Key("body");
-          WriteString(w, op.body);
+          Field(w, "body", op.body);
         }
       }
       w.EndObject();
@@ -246,12 +235,9 @@ int RunVerify(const Args& args, WalReader& reader) {
     rapidjson::OStreamWrapper out(std::cout);
     JsonWriter w(out);
     w.StartObject();
-    w.Key("segments");
-    w.Uint64(reader.segments().size());
-    w.Key("records");
-    w.Uint64(records);
-    w.Key("first_lsn");
-    w.Uint64(first_lsn);
+    Field(w, "segments", reader.segments().size());
+    Field(w, "records", records);
+    Field(w, "first_lsn", first_lsn);
     WriteEndJson(w, reader, outcome);
     w.EndObject();
     std::cout << "\n";
@@ -300,20 +286,13 @@ int RunStats(const Args& args, WalReader& reader) {
       continue;
     }
     w.StartObject();
-    w.Key("segment");
-    w.Uint64(info.number);
-    w.Key("path");
-    WriteString(w, info.path);
-    w.Key("file_bytes");
-    w.Uint64(info.size_bytes);
-    w.Key("records");
-    w.Uint64(s.records);
-    w.Key("record_bytes");
-    w.Uint64(s.record_bytes);
-    w.Key("first_lsn");
-    w.Uint64(s.first_lsn);
-    w.Key("last_lsn");
-    w.Uint64(s.last_lsn);
+    Field(w, "segment", info.number);
+    Field(w, "path", info.path);
+    Field(w, "file_bytes", info.size_bytes);
+    Field(w, "records", s.records);
+    Field(w, "record_bytes", s.record_bytes);
+    Field(w, "first_lsn", s.first_lsn);
+    Field(w, "last_lsn", s.last_lsn);
     w.Key("by_type");
     w.StartObject();
     for (const auto& [type, n] : s.by_type) {
