@@ -1,0 +1,8 @@
+# Smoke test of docdb-bench (bench/ycsb/, docs/performance-ycsb.md): tiny runs of every
+# engine built in, checking correct reads and exit codes, never speed. docdb-bench exists
+# only when the benchmarks are built (the sanitizer presets turn them off).
+if(DOCDB_BUILD_BENCH)
+  docdb_test(ycsb_smoke_test bench/ycsb_smoke_test.cc LABELS integration LIBS docdb_rapidjson)
+  target_compile_definitions(ycsb_smoke_test PRIVATE DOCDB_BENCH_PATH="$<TARGET_FILE:docdb-bench>")
+  add_dependencies(ycsb_smoke_test docdb-bench)
+endif()
