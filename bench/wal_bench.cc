@@ -83,6 +83,7 @@ BENCHMARK_REGISTER_F(WalAppend, Records)
 BENCHMARK_REGISTER_F(WalAppend, Records)
     ->ArgNames({"bytes", "posix", "nosync"})
     ->Args({512, 0, 1})
+    ->Args({512, 1, 1})
     ->Threads(1)
     ->UseRealTime();
 

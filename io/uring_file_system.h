@@ -1,6 +1,7 @@
-// The io_uring backend of the OS seam (docs/io.md): writes and fdatasyncs go through
-// rings, a write and its fdatasync as one linked submission. Reads stay on pread, which
-// beats a ring round trip for page-cache hits. Thread-safety: as FileSystem.
+// The io_uring backend of the OS seam (docs/io.md): a write and its fdatasync go through
+// a ring as one linked submission, and so do lone fdatasyncs. Plain reads and writes stay
+// on pread/pwrite, which beat a ring round trip for page-cache hits. Thread-safety: as
+// FileSystem.
 #pragma once
 
 #include <memory>
