@@ -3,34 +3,18 @@
 // a speed.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <set>
 #include <string>
 
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace docdb::ycsb {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
-
-RunResult RunBench(const std::string& args) {
-  RunResult result;
-  const std::string command = std::string(DOCDB_BENCH_PATH) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+testing::CommandResult RunBench(const std::string& args) {
+  return testing::RunCommand(DOCDB_BENCH_PATH, args);
 }
 
 class DocdbBenchTest : public ::testing::Test {
@@ -38,8 +22,9 @@ class DocdbBenchTest : public ::testing::Test {
   // Runs docdb-bench with `args` on stores under the test's directory, expects exit
   // code 0 and returns the JSON report.
   rapidjson::Document RunAndReadJson(const std::string& args) {
-    const RunResult run = RunBench(args + " --data-dir " + dir_.Join("stores") + " --json-out " +
-                                   JsonPath() + " --svg-out " + dir_.Join("chart.svg"));
+    const testing::CommandResult run =
+        RunBench(args + " --data-dir " + dir_.Join("stores") + " --json-out " + JsonPath() +
+                 " --svg-out " + dir_.Join("chart.svg"));
     EXPECT_EQ(run.exit_code, 0) << run.out;
     rapidjson::Document json;
     json.Parse(testing::ReadFileOrDie(JsonPath()).c_str());
@@ -114,18 +99,18 @@ TEST_F(DocdbBenchTest, ColdCacheRunsSayWhetherTheCacheWasDropped) {
 }
 
 TEST_F(DocdbBenchTest, UnknownEngineIsAUsageError) {
-  const RunResult run = RunBench("-e nosuchdb --data-dir " + dir_.Join("stores"));
+  const testing::CommandResult run = RunBench("-e nosuchdb --data-dir " + dir_.Join("stores"));
   EXPECT_EQ(run.exit_code, 2) << run.out;
   EXPECT_NE(run.out.find("nosuchdb"), std::string::npos) << run.out;
 }
 
 TEST_F(DocdbBenchTest, UnknownWorkloadIsAUsageError) {
-  const RunResult run = RunBench("-w Z --data-dir " + dir_.Join("stores"));
+  const testing::CommandResult run = RunBench("-w Z --data-dir " + dir_.Join("stores"));
   EXPECT_EQ(run.exit_code, 2) << run.out;
 }
 
 TEST_F(DocdbBenchTest, HelpExitsZero) {
-  const RunResult run = RunBench("--help");
+  const testing::CommandResult run = RunBench("--help");
   EXPECT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find("Exit codes"), std::string::npos) << run.out;
 }

@@ -2,36 +2,19 @@
 // and its documented exit codes (docs/walinspect.md).
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 
 #include "io/file_names.h"
 #include "io/wal_format.h"
 #include "io/wal_payload.h"
 #include "io/wal_writer.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace docdb::io {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
-
-RunResult RunWalinspect(const std::string& args) {
-  RunResult result;
-  const std::string command = std::string(WALINSPECT_PATH) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+testing::CommandResult RunWalinspect(const std::string& args) {
+  return testing::RunCommand(WALINSPECT_PATH, args);
 }
 
 class WalinspectTest : public ::testing::Test {
@@ -78,7 +61,7 @@ class WalinspectTest : public ::testing::Test {
 };
 
 TEST_F(WalinspectTest, VerifyOnACleanLogExitsZeroAndCountsRecords) {
-  RunResult r = RunWalinspect("verify " + wal_dir_);
+  testing::CommandResult r = RunWalinspect("verify " + wal_dir_);
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("12 records, LSN 1 to 12"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("end: clean"), std::string::npos) << r.out;
@@ -108,11 +91,11 @@ TEST_F(WalinspectTest, DumpFiltersByCollectionIdTypeAndLsn) {
 }
 
 TEST_F(WalinspectTest, DumpPrintsBodiesOnlyWhenAsked) {
-  RunResult plain = RunWalinspect("dump --id user-2 " + wal_dir_);
+  testing::CommandResult plain = RunWalinspect("dump --id user-2 " + wal_dir_);
   EXPECT_EQ(plain.exit_code, 0);
   EXPECT_NE(plain.out.find("put users/user-2"), std::string::npos) << plain.out;
   EXPECT_EQ(plain.out.find(R"({"n":2,)"), std::string::npos) << plain.out;
-  RunResult bodies = RunWalinspect("dump --bodies --id user-2 " + wal_dir_);
+  testing::CommandResult bodies = RunWalinspect("dump --bodies --id user-2 " + wal_dir_);
   EXPECT_NE(bodies.out.find(R"({"n":2,)"), std::string::npos) << bodies.out;
 }
 
@@ -138,13 +121,13 @@ TEST_F(WalinspectTest, TornTailAndCorruptionHaveTheirOwnExitCodes) {
   const size_t end = bytes.find_last_not_of('\0');
   bytes[end - 2] ^= 0x10;
   testing::WriteFileOrDie(last, bytes);
-  RunResult torn = RunWalinspect("verify " + wal_dir_);
+  testing::CommandResult torn = RunWalinspect("verify " + wal_dir_);
   EXPECT_EQ(torn.exit_code, 3) << torn.out;
   EXPECT_NE(torn.out.find("torn"), std::string::npos) << torn.out;
 
   // Damage the first segment too: valid records follow, so that is corruption.
   FlipByte(1, kWalSegmentHeaderBytes + 30);
-  RunResult corrupt = RunWalinspect("verify " + wal_dir_);
+  testing::CommandResult corrupt = RunWalinspect("verify " + wal_dir_);
   EXPECT_EQ(corrupt.exit_code, 4) << corrupt.out;
   EXPECT_NE(corrupt.out.find(WalSegmentFileName(1)), std::string::npos) << corrupt.out;
   rapidjson::Document doc = ParseJson(RunWalinspect("--json verify " + wal_dir_).out);
@@ -163,7 +146,7 @@ TEST_F(WalinspectTest, NeverModifiesTheLog) {
 }
 
 TEST_F(WalinspectTest, ReadsASingleSegmentFile) {
-  RunResult r = RunWalinspect("--json stats " + WalSegmentPath(wal_dir_, 2));
+  testing::CommandResult r = RunWalinspect("--json stats " + WalSegmentPath(wal_dir_, 2));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   rapidjson::Document doc = ParseJson(r.out);
   EXPECT_EQ(doc["segments"].Size(), 1u);
@@ -176,7 +159,7 @@ TEST_F(WalinspectTest, UsageErrorsExitTwo) {
   EXPECT_EQ(RunWalinspect("dump --type nonsense " + wal_dir_).exit_code, 2);
   EXPECT_EQ(RunWalinspect("--mode lenient verify " + wal_dir_).exit_code, 2);
   EXPECT_EQ(RunWalinspect("verify " + dir_.Join("missing")).exit_code, 1);
-  RunResult help = RunWalinspect("--help");
+  testing::CommandResult help = RunWalinspect("--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("verify"), std::string::npos);
 }

@@ -119,6 +119,20 @@ void PrintEndText(const WalReader& reader, const Outcome& outcome) {
   if (!outcome.error.ok()) std::cerr << "walinspect: " << outcome.error.ToString() << "\n";
 }
 
+// Closes the "records" or "segments" array and the JSON object opened for --json (or
+// prints the text summary), and returns the exit code.
+int Finish(const Args& args, JsonWriter& w, const WalReader& reader, const Outcome& outcome) {
+  if (args.json) {
+    w.EndArray();
+    WriteEndJson(w, reader, outcome);
+    w.EndObject();
+    std::cout << "\n";
+  } else {
+    PrintEndText(reader, outcome);
+  }
+  return ExitCodeFor(reader, outcome);
+}
+
 // Reads every record, calling visit(record, ops, payload_status) for each.
 template <typename Visit>
 Outcome ReadAll(WalReader& reader, Visit&& visit) {
@@ -214,15 +228,7 @@ int RunDump(const Args& args, WalReader& reader) {
     w.EndObject();
   };
   const Outcome outcome = ReadAll(reader, visit);
-  if (args.json) {
-    w.EndArray();
-    WriteEndJson(w, reader, outcome);
-    w.EndObject();
-    std::cout << "\n";
-  } else {
-    PrintEndText(reader, outcome);
-  }
-  return ExitCodeFor(reader, outcome);
+  return Finish(args, w, reader, outcome);
 }
 
 int RunVerify(const Args& args, WalReader& reader) {
@@ -302,15 +308,7 @@ int RunStats(const Args& args, WalReader& reader) {
     w.EndObject();
     w.EndObject();
   }
-  if (args.json) {
-    w.EndArray();
-    WriteEndJson(w, reader, outcome);
-    w.EndObject();
-    std::cout << "\n";
-  } else {
-    PrintEndText(reader, outcome);
-  }
-  return ExitCodeFor(reader, outcome);
+  return Finish(args, w, reader, outcome);
 }
 
 Result<std::unique_ptr<WalReader>> OpenReader(FileSystem* fs, const Args& args) {
