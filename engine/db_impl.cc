@@ -248,8 +248,9 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
 Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   for (size_t i = 0; i < writes.size(); ++i) {
     Status valid = Validate(&writes[i]);
-    if (!valid.ok())
+    if (!valid.ok()) {
       return writes.size() == 1 ? valid : valid.WithContext("operation " + std::to_string(i));
+    }
   }
   // Lock the stripes of every document, in stripe order so that batches cannot deadlock.
   std::set<size_t> stripes;
@@ -257,6 +258,7 @@ Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
     stripes.insert(std::hash<std::string>{}(w.collection + '/' + w.id) % key_locks_.size());
   }
   std::vector<std::unique_lock<std::mutex>> held;
+  held.reserve(stripes.size());
   for (size_t s : stripes) held.emplace_back(key_locks_[s]);
   std::shared_lock<std::shared_mutex> commit(commit_mu_);
   DOCDB_RETURN_IF_ERROR(CheckWritable());
@@ -278,8 +280,9 @@ Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   }
   // The write is durable in the WAL from here on: a failure to apply it must stop all
   // writes, or later ones would be answered against a state that is missing this one.
-  if (Status applied = ApplyWrites(writes, *lsn, count_deltas); !applied.ok())
+  if (Status applied = ApplyWrites(writes, *lsn, count_deltas); !applied.ok()) {
     return Poison(applied);
+  }
   MaybeScheduleCheckpoint(payload.bytes.size());
   return *lsn;
 }

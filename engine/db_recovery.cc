@@ -58,8 +58,9 @@ Status DBImpl::Recover() {
 
   // Data segments go back to their lengths at C; what came later is replayed.
   std::vector<io::SegmentExtent> extents;
-  for (const index::SegmentLength& s : meta.segments)
+  for (const index::SegmentLength& s : meta.segments) {
     extents.push_back({s.segment, s.length_bytes});
+  }
   DOCDB_ASSIGN_OR_RETURN(segments_, io::SegmentStore::Open(fs_, io::DataDirPath(dir_), extents,
                                                            options_.data_segment_size_bytes));
 
@@ -169,8 +170,9 @@ Status DBImpl::RunCheckpoint() {
                               std::to_string(meta.checkpoint_lsn));
     }
     frozen = overlay_.Freeze();
-    for (const io::SegmentExtent& e : segments_->Extents())
+    for (const io::SegmentExtent& e : segments_->Extents()) {
       meta.segments.push_back({e.segment, e.length_bytes});
+    }
     collections = catalog_.Snapshot();
     for (uint64_t id : catalog_.TakeDropped()) purged.push_back(CollectionKeyPrefix(id));
     wal_bytes_since_checkpoint_ = 0;

@@ -293,8 +293,9 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
     PutFixed64(&value, c.document_count);
     MDB_val k = Val(c.name);
     MDB_val v = Val(value);
-    if ((rc = mdb_put(txn.get(), env_->collections, &k, &v, 0)) != 0)
+    if ((rc = mdb_put(txn.get(), env_->collections, &k, &v, 0)) != 0) {
       return LmdbStatus(rc, "write catalog");
+    }
   }
   std::string encoded_meta;
   PutFixed64(&encoded_meta, meta.checkpoint_lsn);

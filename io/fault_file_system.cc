@@ -80,8 +80,9 @@ class FaultFile : public File {
     DOCDB_RETURN_IF_ERROR(fs_->CheckFault(FaultOp::kTruncate, path(), &torn));
     DOCDB_ASSIGN_OR_RETURN(const uint64_t size_before, base_->Size());
     FaultFileSystem::UnsyncedChange change{size, "", size_before, "", size};
-    if (size < size_before)
+    if (size < size_before) {
       DOCDB_RETURN_IF_ERROR(ReadRange(size, size_before - size, &change.bytes_before));
+    }
     DOCDB_RETURN_IF_ERROR(base_->Truncate(size));
     state_->unsynced.push_back(std::move(change));
     return Status::OK();
@@ -284,8 +285,9 @@ Result<std::unique_ptr<FileLock>> FaultFileSystem::LockFile(const std::string& p
 Status FaultFileSystem::UndoChanges(File* file, FileState* state, PowerCutMode mode) {
   // Undo every change, newest first, which restores the last synced image...
   for (auto it = state->unsynced.rbegin(); it != state->unsynced.rend(); ++it) {
-    if (!it->bytes_before.empty())
+    if (!it->bytes_before.empty()) {
       DOCDB_RETURN_IF_ERROR(file->WriteAt(it->offset, it->bytes_before));
+    }
     DOCDB_RETURN_IF_ERROR(file->Truncate(it->size_before));
   }
   if (mode == PowerCutMode::kDropUnsynced) return Status::OK();
@@ -298,8 +300,9 @@ Status FaultFileSystem::UndoChanges(File* file, FileState* state, PowerCutMode m
       continue;
     }
     uint64_t keep = change.bytes_after.size();
-    if (fate == 2)
+    if (fate == 2) {
       keep = std::min<uint64_t>(keep, (rng_() % (keep / kSectorBytes + 1)) * kSectorBytes);
+    }
     if (keep > 0) {
       DOCDB_RETURN_IF_ERROR(
           file->WriteAt(change.offset, std::string_view(change.bytes_after).substr(0, keep)));

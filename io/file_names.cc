@@ -1,8 +1,6 @@
 // DocDB's file names (io/file_names.h).
 #include "io/file_names.h"
 
-#include <cstdio>
-
 #include "io/file_system.h"
 
 namespace docdb::io {
@@ -15,8 +13,8 @@ constexpr std::string_view kDataPrefix = "seg-";
 constexpr std::string_view kDataSuffix = ".dat";
 
 std::string NumberedName(std::string_view prefix, uint64_t number, std::string_view suffix) {
-  char digits[24];
-  std::snprintf(digits, sizeof(digits), "%06llu", static_cast<unsigned long long>(number));
+  std::string digits = std::to_string(number);
+  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
   return std::string(prefix) + digits + std::string(suffix);
 }
 

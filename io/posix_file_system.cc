@@ -138,8 +138,9 @@ Status PosixFileSystem::SyncDir(const std::string& path) {
 }
 
 Status PosixFileSystem::RenameFile(const std::string& from, const std::string& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0)
+  if (::rename(from.c_str(), to.c_str()) != 0) {
     return ErrnoStatus(errno, "rename " + from + " to", to);
+  }
   return Status::OK();
 }
 

@@ -29,8 +29,9 @@ Status WriteFully(WriteOnce&& write_once, uint64_t offset, std::string_view data
       stalled = 0;
       continue;
     }
-    if (n < 0 && n != -EINTR && n != -EAGAIN)
+    if (n < 0 && n != -EINTR && n != -EAGAIN) {
       return ErrnoStatus(static_cast<int>(-n), "write", path);
+    }
     if (++stalled >= kMaxAttemptsWithoutProgress) {
       return ErrnoStatus(n < 0 ? static_cast<int>(-n) : EIO, "write made no progress on", path);
     }

@@ -100,7 +100,7 @@ Status WalWriter::Start(const WalEnd& end) {
 Status WalWriter::CutBack(uint64_t offset) {
   DOCDB_RETURN_IF_ERROR(segment_->Truncate(offset));
   if (offset < options_.segment_size_bytes) {
-    const Status allocated = segment_->Allocate(offset, options_.segment_size_bytes - offset);
+    Status allocated = segment_->Allocate(offset, options_.segment_size_bytes - offset);
     // Without preallocation appends still work, each sync also writing the file size.
     if (!allocated.ok() && allocated.code() != StatusCode::kNotSupported) return allocated;
   }
@@ -252,15 +252,15 @@ Status WalWriter::Flush(bool sync) {
     segment_unsynced_ = false;
     return Status::OK();
   }
-  const Status written = sync ? segment_->WriteAtAndSync(write_offset_, buffer_)
-                              : segment_->WriteAt(write_offset_, buffer_);
+  Status written = sync ? segment_->WriteAtAndSync(write_offset_, buffer_)
+                        : segment_->WriteAt(write_offset_, buffer_);
   if (written.code() == StatusCode::kNoSpace) {
     // Part of the group may be on disk: erase it, so that nothing of a failed append
     // stays in the log, and leave the writer usable for when space is freed.
     buffer_.clear();
     const Status cut = CutBack(write_offset_);
     if (!cut.ok()) return cut.WithContext("cutting back after " + written.ToString());
-    const Status synced = segment_->Sync();
+    Status synced = segment_->Sync();
     if (!synced.ok()) return synced;
     return written;
   }

@@ -321,8 +321,9 @@ Result<std::unique_ptr<WalReader>> OpenReader(FileSystem* fs, const Args& args) 
   if (!std::filesystem::exists(args.path, ec)) {
     return Status::NotFound(args.path + ": no such file or directory");
   }
-  if (std::filesystem::is_directory(args.path, ec))
+  if (std::filesystem::is_directory(args.path, ec)) {
     return WalReader::OpenDir(fs, args.path, options);
+  }
   return WalReader::OpenSegmentFile(fs, args.path, options);
 }
 
@@ -377,4 +378,12 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace docdb::io
 
-int main(int argc, char** argv) { return docdb::io::Run(argc, argv); }
+int main(int argc, char** argv) {
+  // The library throws nothing; this edge catches what CLI11 or the standard library might.
+  try {
+    return docdb::io::Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "walinspect: " << e.what() << "\n";
+    return 1;
+  }
+}
