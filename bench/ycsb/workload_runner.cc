@@ -169,7 +169,10 @@ void WorkloadRunner::Read(Client* client) {
 }
 
 void WorkloadRunner::Update(Client* client) {
-  const std::string key = UserKey(client->chooser.NextKeyNumber());
+  UpdateOneField(UserKey(client->chooser.NextKeyNumber()), "update", client);
+}
+
+void WorkloadRunner::UpdateOneField(const std::string& key, std::string_view what, Client* client) {
   const int field = client->chooser.NextField();
   const std::string value = FieldValue(key, field, client->next_generation);
   client->next_generation += client->stride;
@@ -177,7 +180,7 @@ void WorkloadRunner::Update(Client* client) {
       Timed(client, [&] { return store_->UpdateField(key, FieldName(field), value); });
   if (!updated.ok()) {
     ++client->result.errors;
-    NoteFailure(&client->result, "update " + key + ": " + updated.ToString());
+    NoteFailure(&client->result, std::string(what) + " " + key + ": " + updated.ToString());
   }
 }
 
@@ -229,15 +232,7 @@ void WorkloadRunner::ReadModifyWrite(Client* client) {
   const std::string key = UserKey(client->chooser.NextKeyNumber());
   if (!ReadAndVerify(key, client)) return;
   // As YCSB's CoreWorkload.doTransactionReadModifyWrite: a read, then an update.
-  const int field = client->chooser.NextField();
-  const std::string value = FieldValue(key, field, client->next_generation);
-  client->next_generation += client->stride;
-  const Status updated =
-      Timed(client, [&] { return store_->UpdateField(key, FieldName(field), value); });
-  if (!updated.ok()) {
-    ++client->result.errors;
-    NoteFailure(&client->result, "read-modify-write " + key + ": " + updated.ToString());
-  }
+  UpdateOneField(key, "read-modify-write", client);
 }
 
 }  // namespace docdb::ycsb

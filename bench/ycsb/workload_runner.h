@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "bench/ycsb/acknowledged_counter.h"
 #include "bench/ycsb/doc_store.h"
@@ -52,6 +53,9 @@ class WorkloadRunner {
   void ExecuteOne(Operation op, Client* client);
   void Read(Client* client);
   void Update(Client* client);
+  // Writes a new value into one chosen field of `key`; `what` names the operation
+  // in failure notes.
+  void UpdateOneField(const std::string& key, std::string_view what, Client* client);
   void Insert(Client* client);
   void Scan(Client* client);
   void ReadModifyWrite(Client* client);
