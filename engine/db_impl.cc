@@ -24,6 +24,12 @@ std::string OpLabel(size_t index, size_t count) {
 
 }  // namespace
 
+std::optional<index::DocLocation> IndexLocationOf(const OverlayEntry& entry) {
+  if (!entry.location) return std::nullopt;
+  const io::SegmentLocation& l = *entry.location;
+  return index::DocLocation{l.segment, l.offset, l.length, entry.version};
+}
+
 Result<std::unique_ptr<DB>> OpenDB(const std::string& dir, const Options& options,
                                    io::FileSystem* fs) {
   auto db = std::make_unique<DBImpl>(dir, options, fs, nullptr);
@@ -191,11 +197,7 @@ Status DBImpl::Validate(PendingWrite* write) const {
 }
 
 Result<DBImpl::Current> DBImpl::Lookup(std::string_view key) const {
-  if (std::optional<OverlayEntry> entry = overlay_.Find(key)) {
-    if (!entry->location) return Current();
-    const io::SegmentLocation& l = *entry->location;
-    return Current(index::DocLocation{l.segment, l.offset, l.length, entry->version});
-  }
+  if (std::optional<OverlayEntry> entry = overlay_.Find(key)) return IndexLocationOf(*entry);
   return index_->Get(key);
 }
 
@@ -380,12 +382,7 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
     if (loc) found.emplace_back(std::string(DocumentIdOfKey(key)), *loc);
   };
   auto take_recent = [&](const Overlay::Table::const_iterator& it) {
-    std::optional<index::DocLocation> loc;
-    if (it->second.location) {
-      const io::SegmentLocation& l = *it->second.location;
-      loc = index::DocLocation{l.segment, l.offset, l.length, it->second.version};
-    }
-    take(it->first, loc);
+    take(it->first, IndexLocationOf(it->second));
   };
   const auto done = [&] { return found.size() >= limit || past_prefix; };
   DOCDB_RETURN_IF_ERROR(

@@ -28,6 +28,10 @@
 
 namespace docdb::engine {
 
+// What an overlay entry says in the index's terms: the location and version of the
+// document's newest record, or nullopt for a deletion.
+std::optional<index::DocLocation> IndexLocationOf(const OverlayEntry& entry);
+
 // Opens a database on a given FileSystem (not owned; it must outlive the DB), so that
 // tests can run it on a FaultFileSystem. DB::Open uses the options' I/O backend.
 Result<std::unique_ptr<DB>> OpenDB(const std::string& dir, const Options& options,

@@ -182,14 +182,7 @@ Status DBImpl::RunCheckpoint() {
   if (status.ok()) {
     std::vector<index::IndexChange> changes;
     changes.reserve(frozen->size());
-    for (const auto& [key, entry] : *frozen) {
-      std::optional<index::DocLocation> loc;
-      if (entry.location) {
-        loc = index::DocLocation{entry.location->segment, entry.location->offset,
-                                 entry.location->length, entry.version};
-      }
-      changes.push_back({key, loc});
-    }
+    for (const auto& [key, entry] : *frozen) changes.push_back({key, IndexLocationOf(entry)});
     status = index_->ApplyCheckpoint(changes, purged, collections, meta);
   }
   if (!status.ok()) {
