@@ -317,8 +317,8 @@ Status DBImpl::ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn
 
 Result<Document> DBImpl::ReadDocument(std::string_view collection, std::string_view id,
                                       const index::DocLocation& location) const {
-  std::string scratch;
-  Result<io::SegmentRecord> record = segments_->Read(ToSegmentLocation(location), &scratch);
+  io::SegmentReadBuffer buffer;
+  Result<io::SegmentRecord> record = segments_->Read(ToSegmentLocation(location), &buffer);
   // Built only on an error: this is the read path.
   const auto what = [&] {
     return "document '" + std::string(collection) + "/" + std::string(id) + "'";

@@ -21,9 +21,27 @@ enum class OpenMode {
   kCreateNew,  // read-write, AlreadyExists when the file exists
 };
 
+// A read-only memory mapping of part of a file, unmapped when the last holder lets go.
+class MappedRegion {
+ public:
+  virtual ~MappedRegion() = default;
+  // The mapped bytes. Only the part that lies within the file may be read: touching a
+  // page past the file's end raises SIGBUS.
+  virtual std::string_view bytes() const = 0;
+};
+
 class File {
  public:
   virtual ~File() = default;
+
+  // Maps [0, length) of the file for reading without a system call per read. `length`
+  // may run past the file's current end: bytes written there later become readable
+  // through the mapping. NotSupported when the backend does not map (the fault-injecting
+  // file system, whose reads must all pass through ReadAt); callers then use ReadAt.
+  virtual Result<std::shared_ptr<const MappedRegion>> Map(uint64_t length) {
+    (void)length;
+    return Status::NotSupported(path() + " cannot be memory-mapped by this file system");
+  }
 
   // Reads up to n bytes at offset into dst and returns how many were read: fewer than n
   // only at end of file. EINTR and EAGAIN are retried inside.

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,22 @@ class PosixFileLock : public FileLock {
 
  private:
   const int fd_;
+};
+
+class PosixMappedRegion : public MappedRegion {
+ public:
+  PosixMappedRegion(void* address, size_t length) : address_(address), length_(length) {}
+  ~PosixMappedRegion() override { ::munmap(address_, length_); }
+  PosixMappedRegion(const PosixMappedRegion&) = delete;
+  PosixMappedRegion& operator=(const PosixMappedRegion&) = delete;
+
+  std::string_view bytes() const override {
+    return {static_cast<const char*>(address_), length_};
+  }
+
+ private:
+  void* const address_;
+  const size_t length_;
 };
 
 }  // namespace
@@ -91,6 +108,14 @@ Result<uint64_t> PosixFile::Size() {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return ErrnoStatus(errno, "fstat", path_);
   return static_cast<uint64_t>(st.st_size);
+}
+
+Result<std::shared_ptr<const MappedRegion>> PosixFile::Map(uint64_t length) {
+  if (length == 0) return Status::InvalidArgument("cannot map 0 bytes of " + path_);
+  void* address = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd_, 0);
+  if (address == MAP_FAILED) return ErrnoStatus(errno, "mmap", path_);
+  return std::shared_ptr<const MappedRegion>(
+      std::make_shared<PosixMappedRegion>(address, static_cast<size_t>(length)));
 }
 
 Result<int> PosixFileSystem::OpenDescriptor(const std::string& path, OpenMode mode) {

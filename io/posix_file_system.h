@@ -54,6 +54,7 @@ class PosixFile : public File {
   Status Allocate(uint64_t offset, uint64_t length) override;
   Status Truncate(uint64_t size) override;
   Result<uint64_t> Size() override;
+  Result<std::shared_ptr<const MappedRegion>> Map(uint64_t length) override;
   const std::string& path() const override { return path_; }
 
  protected:

@@ -43,7 +43,7 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const s
       DOCDB_RETURN_IF_ERROR(file->Truncate(it->second));
       DOCDB_RETURN_IF_ERROR(file->Sync());
     }
-    store->segments_[*number] = {std::shared_ptr<File>(std::move(file)), it->second};
+    store->segments_[*number] = store->MakeSegment(std::move(file), it->second);
     recorded.erase(it);
   }
   if (!recorded.empty()) {
@@ -66,12 +66,24 @@ Status SegmentStore::CreateSegment(uint64_t number) {
   DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs_->OpenFile(path, OpenMode::kCreateNew));
   const std::string header = EncodeSegmentHeader(number);
   DOCDB_RETURN_IF_ERROR(file->WriteAt(0, header));
+  Segment segment = MakeSegment(std::move(file), header.size());
   std::unique_lock<std::shared_mutex> lock(segments_mu_);
-  segments_[number] = {std::shared_ptr<File>(std::move(file)), header.size()};
+  segments_[number] = std::move(segment);
   active_ = number;
   unsynced_.insert(number);
   dir_unsynced_ = true;
   return Status::OK();
+}
+
+SegmentStore::Segment SegmentStore::MakeSegment(std::unique_ptr<File> file,
+                                                uint64_t length) const {
+  // Mapped to the size limit, so that the mapping covers what later appends write; a
+  // record larger than the limit (alone in its segment) is read with ReadAt. Without a
+  // mapping every read uses ReadAt, so a mapping failure costs speed, not correctness.
+  Result<std::shared_ptr<const MappedRegion>> mapping =
+      file->Map(std::max(segment_size_bytes_, length));
+  return Segment{std::shared_ptr<File>(std::move(file)),
+                 mapping.ok() ? *std::move(mapping) : nullptr, length};
 }
 
 Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record) {
@@ -101,7 +113,11 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record) {
 }
 
 Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
-                                         std::string* scratch) const {
+                                         SegmentReadBuffer* buffer) const {
+  // Built only on an error: this is the read path.
+  const auto where = [&] {
+    return DataSegmentPath(dir_, location.segment) + " offset " + std::to_string(location.offset);
+  };
   std::shared_ptr<File> file;
   {
     std::shared_lock<std::shared_mutex> lock(segments_mu_);
@@ -110,17 +126,31 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
       return Status::Corruption("index points at missing data segment " +
                                 DataSegmentFileName(location.segment));
     }
-    file = it->second.file;
+    const Segment& segment = it->second;
+    // Only bytes below the appended length may be touched through the mapping: past the
+    // file's end a page fault would be SIGBUS, not an error. A location beyond it is
+    // left to ReadAt, which reports it.
+    const uint64_t end = location.offset + location.length;
+    if (segment.mapping && end <= segment.length && end <= segment.mapping->bytes().size()) {
+      buffer->mapping = segment.mapping;
+    } else {
+      buffer->mapping.reset();
+      file = segment.file;
+    }
   }
-  scratch->resize(location.length);
-  DOCDB_ASSIGN_OR_RETURN(const size_t got,
-                         file->ReadAt(location.offset, location.length, scratch->data()));
-  // Built only on an error: this is the read path.
-  const auto where = [&] { return file->path() + " offset " + std::to_string(location.offset); };
-  if (got != location.length) {
-    return Status::Corruption(where() + ": record runs past the end of the segment");
+  std::string_view bytes;
+  if (buffer->mapping) {
+    bytes = buffer->mapping->bytes().substr(location.offset, location.length);
+  } else {
+    buffer->copy.resize(location.length);
+    DOCDB_ASSIGN_OR_RETURN(const size_t got,
+                           file->ReadAt(location.offset, location.length, buffer->copy.data()));
+    if (got != location.length) {
+      return Status::Corruption(where() + ": record runs past the end of the segment");
+    }
+    bytes = buffer->copy;
   }
-  Result<SegmentRecord> record = DecodeSegmentRecord(*scratch);
+  Result<SegmentRecord> record = DecodeSegmentRecord(bytes);
   if (!record.ok()) return record.status().WithContext(where());
   return record;
 }

@@ -30,6 +30,13 @@ struct SegmentExtent {
   uint64_t length_bytes = 0;
 };
 
+// What the views of a read record point into: the mapped segment, or a copy of the
+// record's bytes when the segment is not mapped.
+struct SegmentReadBuffer {
+  std::shared_ptr<const MappedRegion> mapping;
+  std::string copy;
+};
+
 class SegmentStore {
  public:
   // Opens the segments in `dir` (created when missing) as a checkpoint left them:
@@ -46,9 +53,10 @@ class SegmentStore {
   // append, and cut back at the next open).
   Result<SegmentLocation> Append(const SegmentRecord& record);
 
-  // Reads and verifies the record at `location` into *scratch; the returned views point
-  // into it. Corruption names the segment and offset.
-  Result<SegmentRecord> Read(const SegmentLocation& location, std::string* scratch) const;
+  // Reads and verifies the record at `location`; the returned views point into *buffer.
+  // Segments are read through a memory mapping where the file system offers one (no
+  // system call, no copy), with ReadAt otherwise. Corruption names the segment and offset.
+  Result<SegmentRecord> Read(const SegmentLocation& location, SegmentReadBuffer* buffer) const;
 
   // fdatasyncs every segment written since the last SyncAll, and the directory when a
   // segment was created since.
@@ -60,11 +68,15 @@ class SegmentStore {
  private:
   struct Segment {
     std::shared_ptr<File> file;
+    // The file mapped up to its size limit (null when the file system does not map):
+    // records below `length` are read from it.
+    std::shared_ptr<const MappedRegion> mapping;
     uint64_t length = 0;
   };
 
   SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes);
   Status CreateSegment(uint64_t number);  // requires append_mu_
+  Segment MakeSegment(std::unique_ptr<File> file, uint64_t length) const;
 
   FileSystem* const fs_;
   const std::string dir_;

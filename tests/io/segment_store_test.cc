@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "io/fault_file_system.h"
 #include "io/file_names.h"
 #include "tests/support/temp_dir.h"
 
@@ -33,7 +34,7 @@ TEST_F(SegmentStoreTest, AppendedRecordsReadBackVerified) {
   auto store = Open();
   const SegmentLocation a = *store->Append(Doc("alice", R"({"a":1})", 5));
   const SegmentLocation t = *store->Append({SegmentRecordKind::kTombstone, 6, "users", "bob", ""});
-  std::string scratch;
+  SegmentReadBuffer scratch;
   Result<SegmentRecord> rec = store->Read(a, &scratch);
   ASSERT_TRUE(rec.ok()) << rec.status().ToString();
   EXPECT_EQ(rec->id, "alice");
@@ -48,7 +49,7 @@ TEST_F(SegmentStoreTest, RotatesAtTheSizeLimit) {
   for (int i = 0; i < 20; ++i)
     locs.push_back(*store->Append(Doc("d" + std::to_string(i), std::string(200, 'x'), i + 1)));
   EXPECT_GT(store->Extents().size(), 3u);
-  std::string scratch;
+  SegmentReadBuffer scratch;
   for (int i = 0; i < 20; ++i)
     EXPECT_EQ(store->Read(locs[i], &scratch)->id, "d" + std::to_string(i));
 }
@@ -61,7 +62,7 @@ TEST_F(SegmentStoreTest, FlippedByteIsCorruptionNamingTheSegment) {
   std::string bytes = testing::ReadFileOrDie(path);
   bytes[loc.offset + loc.length - 2] ^= 1;
   testing::WriteFileOrDie(path, bytes);
-  std::string scratch;
+  SegmentReadBuffer scratch;
   Result<SegmentRecord> rec = store->Read(loc, &scratch);
   EXPECT_EQ(rec.status().code(), StatusCode::kCorruption);
   EXPECT_NE(rec.status().message().find(DataSegmentFileName(loc.segment)), std::string::npos);
@@ -81,10 +82,59 @@ TEST_F(SegmentStoreTest, OpenCutsSegmentsBackToTheCheckpoint) {
   auto store = Open(durable, 1024);
   ASSERT_EQ(store->Extents().size(), 1u) << "segments created after the checkpoint are gone";
   EXPECT_EQ(store->Extents()[0].length_bytes, durable[0].length_bytes);
-  std::string scratch;
+  SegmentReadBuffer scratch;
   EXPECT_EQ(store->Read(kept, &scratch)->id, "kept");
   const SegmentLocation next = *store->Append(Doc("next", "2", 20));
   EXPECT_EQ(next.offset, durable[0].length_bytes);
+}
+
+TEST_F(SegmentStoreTest, ReadsComeFromTheMappingWhereTheFileSystemMaps) {
+  auto store = Open();
+  const SegmentLocation loc = *store->Append(Doc("alice", "[1]", 1));
+  SegmentReadBuffer buffer;
+  ASSERT_TRUE(store->Read(loc, &buffer).ok());
+  ASSERT_NE(buffer.mapping, nullptr);
+  EXPECT_TRUE(buffer.copy.empty());
+  // The views point into the mapping, which the buffer keeps alive.
+  const Result<SegmentRecord> rec = store->Read(loc, &buffer);
+  const std::string_view mapped = buffer.mapping->bytes();
+  EXPECT_GE(rec->body.data(), mapped.data());
+  EXPECT_LT(rec->body.data(), mapped.data() + mapped.size());
+}
+
+TEST_F(SegmentStoreTest, RecordLargerThanTheSizeLimitIsReadBack) {
+  auto store = Open({}, 1024);
+  ASSERT_TRUE(store->Append(Doc("small", "1", 1)).ok());
+  const std::string body(5000, 'z');
+  const SegmentLocation big = *store->Append(Doc("big", body, 2));
+  SegmentReadBuffer buffer;
+  const Result<SegmentRecord> rec = store->Read(big, &buffer);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  EXPECT_EQ(rec->body, body);
+}
+
+TEST_F(SegmentStoreTest, LocationPastTheAppendedEndIsCorruptionNotACrash) {
+  auto store = Open();
+  SegmentLocation loc = *store->Append(Doc("alice", "[1]", 1));
+  loc.offset += 1000;  // inside the mapped size limit, past the file's end
+  SegmentReadBuffer buffer;
+  EXPECT_EQ(store->Read(loc, &buffer).status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(SegmentStoreTest, WithoutMappingReadsCopyAndVerify) {
+  testing::TempDir dir;
+  FaultFileSystem fault(fs_.get(), 1);
+  Result<std::unique_ptr<SegmentStore>> store =
+      SegmentStore::Open(&fault, dir.Join("data"), {}, 4096);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const SegmentLocation loc = *(*store)->Append(Doc("alice", "[1,2]", 1));
+  SegmentReadBuffer buffer;
+  const Result<SegmentRecord> rec = (*store)->Read(loc, &buffer);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  EXPECT_EQ(buffer.mapping, nullptr);
+  EXPECT_EQ(rec->body, "[1,2]");
+  fault.InjectFault({FaultOp::kRead, 1, EIO});
+  EXPECT_EQ((*store)->Read(loc, &buffer).status().code(), StatusCode::kIoError);
 }
 
 TEST_F(SegmentStoreTest, MissingOrShortSegmentIsCorruption) {
