@@ -8,21 +8,25 @@ namespace docdb::engine {
 
 std::optional<OverlayEntry> Overlay::Find(std::string_view key) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  if (auto it = active_.find(key); it != active_.end()) return it->second;
-  if (frozen_) {
-    if (auto it = frozen_->find(key); it != frozen_->end()) return it->second;
-  }
+  if (auto it = active_index_.find(key); it != active_index_.end()) return *it->second;
+  if (auto it = frozen_index_.find(key); it != frozen_index_.end()) return *it->second;
   return std::nullopt;
 }
 
 void Overlay::Apply(std::vector<std::pair<std::string, OverlayEntry>> updates) {
   std::unique_lock<std::shared_mutex> lock(mu_);
-  for (auto& [key, entry] : updates) active_.insert_or_assign(std::move(key), entry);
+  for (auto& [key, entry] : updates) {
+    const auto it = active_.insert_or_assign(std::move(key), entry).first;
+    active_index_[it->first] = &it->second;
+  }
 }
 
 void Overlay::EraseRange(std::string_view start, std::string_view end) {
   std::unique_lock<std::shared_mutex> lock(mu_);
-  active_.erase(active_.lower_bound(start), active_.lower_bound(end));
+  const auto first = active_.lower_bound(start);
+  const auto last = active_.lower_bound(end);
+  for (auto it = first; it != last; ++it) active_index_.erase(it->first);
+  active_.erase(first, last);
 }
 
 Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view end) const {
@@ -39,12 +43,15 @@ std::shared_ptr<const Overlay::Table> Overlay::Freeze() {
   std::unique_lock<std::shared_mutex> lock(mu_);
   assert(!frozen_);
   frozen_ = std::make_shared<const Table>(std::move(active_));
+  frozen_index_ = std::move(active_index_);
   active_.clear();
+  active_index_.clear();
   return frozen_;
 }
 
 void Overlay::DropFrozen() {
   std::unique_lock<std::shared_mutex> lock(mu_);
+  frozen_index_.clear();
   frozen_.reset();
 }
 

@@ -12,6 +12,8 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -49,9 +51,16 @@ class Overlay {
   size_t size() const;
 
  private:
+  // Point lookups go through a hash of each table's keys (views of the map's keys, with
+  // pointers to its entries: std::map nodes never move, not even when the map is moved).
+  // The maps keep key order for scans and checkpoints.
+  using Index = std::unordered_map<std::string_view, const OverlayEntry*>;
+
   mutable std::shared_mutex mu_;
   Table active_;
+  Index active_index_;
   std::shared_ptr<const Table> frozen_;
+  Index frozen_index_;
 };
 
 }  // namespace docdb::engine
