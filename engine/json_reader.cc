@@ -1,7 +1,8 @@
 // The strict JSON reader (engine/json_reader.h).
 //
 // RapidJSON parses iteratively (kParseIterativeFlag: no recursion however deep the input),
-// validates UTF-8 (kParseValidateEncodingFlag), hands numbers over as their text
+// validates UTF-8 (kParseValidateEncodingFlag, only for text that is not UTF-8 as a
+// whole: the error then names the string), hands numbers over as their text
 // (kParseNumbersAsStringsFlag) and stops after the value (kParseStopWhenDoneFlag) so that
 // the bytes after it are checked here: RapidJSON's own check would stop at a NUL. Comments
 // and trailing commas are rejected because their flags are never set. What RapidJSON does
@@ -21,9 +22,9 @@
 namespace docdb::engine {
 namespace {
 
-constexpr unsigned kStrictParseFlags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-    rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag;
+constexpr unsigned kStrictParseFlags = rapidjson::kParseIterativeFlag |
+                                       rapidjson::kParseNumbersAsStringsFlag |
+                                       rapidjson::kParseStopWhenDoneFlag;
 
 Status ErrorAt(size_t offset, std::string_view what) {
   return Status::InvalidArgument("invalid JSON at byte " + std::to_string(offset) + ": " +
@@ -257,7 +258,14 @@ Status ReadJson(std::string_view text, const JsonLimits& limits, JsonEventSink* 
   rapidjson::MemoryStream stream(text.data(), text.size());
   StrictJsonHandler handler(text, &stream, limits.max_depth, sink);
   rapidjson::Reader reader;
-  const rapidjson::ParseResult result = reader.Parse<kStrictParseFlags>(stream, handler);
+  // Text that is valid UTF-8 as a whole is parsed without RapidJSON's check of each
+  // string's bytes (a fifth of the time of a 1 KiB document); other text is parsed with
+  // it, so that the error names the string and offset.
+  const rapidjson::ParseResult result =
+      IsValidUtf8(text)
+          ? reader.Parse<kStrictParseFlags>(stream, handler)
+          : reader.Parse<kStrictParseFlags | rapidjson::kParseValidateEncodingFlag>(stream,
+                                                                                    handler);
   if (result.IsError()) {
     if (result.Code() == rapidjson::kParseErrorTermination && !handler.error().ok()) {
       return handler.error();

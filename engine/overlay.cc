@@ -50,9 +50,15 @@ std::shared_ptr<const Overlay::Table> Overlay::Freeze() {
 }
 
 void Overlay::DropFrozen() {
-  std::unique_lock<std::shared_mutex> lock(mu_);
-  frozen_index_.clear();
-  frozen_.reset();
+  std::shared_ptr<const Table> table;
+  Index index;
+  {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    table = std::move(frozen_);
+    index = std::move(frozen_index_);
+    frozen_index_.clear();
+  }
+  // Freed here, outside the lock: a checkpoint's worth of entries takes milliseconds.
 }
 
 size_t Overlay::size() const {

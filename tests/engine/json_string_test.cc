@@ -57,6 +57,18 @@ TEST(JsonStringTest, ValidPrefixEndsAtTheFirstBadSequence) {
   EXPECT_EQ(ValidUtf8PrefixBytes("abc"), 3u);
 }
 
+TEST(JsonStringTest, BadSequenceIsFoundAtEveryPositionAfterAsciiRuns) {
+  // ASCII is skipped eight bytes at a time: a bad or good multi-byte sequence must be
+  // seen wherever it sits relative to those words, including across their boundaries.
+  for (size_t ascii = 0; ascii < 20; ++ascii) {
+    const std::string prefix(ascii, 'a');
+    EXPECT_EQ(ValidUtf8PrefixBytes(prefix + "\xFF" + std::string(16, 'b')), ascii) << ascii;
+    EXPECT_EQ(ValidUtf8PrefixBytes(prefix + "\xE2\x82" + std::string(16, 'b')), ascii) << ascii;
+    EXPECT_TRUE(IsValidUtf8(prefix + "\xF0\x90\x80\x80" + std::string(16, 'b'))) << ascii;
+    EXPECT_TRUE(IsValidUtf8(prefix + "\xC3\xA9")) << ascii;
+  }
+}
+
 TEST(JsonStringTest, QuotingEscapesOnlyWhatJsonRequires) {
   EXPECT_EQ(Quoted("plain / text \xC3\xA9"), "\"plain / text \xC3\xA9\"");
   EXPECT_EQ(Quoted("q\"b\\"), R"("q\"b\\")");

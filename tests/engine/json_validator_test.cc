@@ -133,6 +133,14 @@ TEST(JsonValidatorTest, TruncatedOrStrayUtf8IsRejected) {
   ExpectRejected("[\"a\", \xC3]");
 }
 
+TEST(JsonValidatorTest, InvalidUtf8DeepInALongDocumentIsFoundWhereItIs) {
+  // 0         1         2
+  // 0123456789012345678901234
+  // {"name":"abcdefghijk?"}   with ? = 0xFF at byte 20
+  ExpectRejectedAt("{\"name\":\"abcdefghijk\xFF\"}", 20, "invalid UTF-8");
+  ExpectRejectedAt("{\"name\":\"abcdefghijk\",\xFF}", 22, "found byte 0xff");
+}
+
 TEST(JsonValidatorTest, ValidMultibyteUtf8IsKept) {
   EXPECT_EQ(Minified("\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\""),
             "\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"");
