@@ -2,6 +2,7 @@
 #include "io/wal_writer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "common/status_macros.h"
@@ -9,15 +10,21 @@
 
 namespace docdb::io {
 
-// One appender's request, living on its stack until it is answered.
+// One appender's request. Shared between the appender and the leader that answers it, so
+// that the leader may still wake it after the appender has seen its answer and left.
 struct WalWriter::Waiter {
+  enum State : int { kQueued, kLead, kDone };
+
   WalRecordType type = WalRecordType::kPut;
   std::string_view payload;
   bool sync_only = false;  // a Sync() request: no record
+  // Set by the leader before it stores kDone.
   Status status;
   uint64_t lsn = 0;
-  bool done = false;
-  std::condition_variable cv;
+  // Waited on with std::atomic::wait (a futex): answering a group wakes each appender
+  // without making it take mu_ again, which with a condition variable serialised the
+  // wake-ups of a whole group behind one mutex.
+  std::atomic<int> state{kQueued};
 };
 
 std::string_view WalSyncModeName(WalSyncMode mode) {
@@ -146,53 +153,71 @@ Result<uint64_t> WalWriter::Append(WalRecordType type, std::string_view payload)
                                    " bytes exceeds the maximum of " +
                                    std::to_string(kWalMaxPayloadBytes));
   }
-  Waiter waiter;
-  waiter.type = type;
-  waiter.payload = payload;
-  return Submit(&waiter);
+  auto waiter = std::make_shared<Waiter>();
+  waiter->type = type;
+  waiter->payload = payload;
+  return Submit(waiter);
 }
 
 Status WalWriter::Sync() {
-  Waiter waiter;
-  waiter.sync_only = true;
-  return Submit(&waiter).status();
+  auto waiter = std::make_shared<Waiter>();
+  waiter->sync_only = true;
+  return Submit(waiter).status();
 }
 
-Result<uint64_t> WalWriter::Submit(Waiter* waiter) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (closed_) return Status::FailedPrecondition("WAL " + dir_ + " is closed");
-  if (!poisoned_.ok()) return poisoned_;
-  queue_.push_back(waiter);
-  waiter->cv.wait(lock, [&] { return waiter->done || queue_.front() == waiter; });
-  if (!waiter->done) {
-    // This appender leads: it writes the records queued so far, its own first.
-    std::vector<Waiter*> group;
+Result<uint64_t> WalWriter::Submit(const std::shared_ptr<Waiter>& waiter) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::FailedPrecondition("WAL " + dir_ + " is closed");
+    if (!poisoned_.ok()) return poisoned_;
+    queue_.push_back(waiter);
+    if (queue_.size() == 1) waiter->state.store(Waiter::kLead, std::memory_order_relaxed);
+  }
+  waiter->state.wait(Waiter::kQueued, std::memory_order_acquire);
+  if (waiter->state.load(std::memory_order_acquire) == Waiter::kLead) Lead();
+  if (!waiter->status.ok()) return waiter->status;
+  return waiter->lsn;
+}
+
+void WalWriter::Lead() {
+  // The leader is the front of the queue: it writes the records queued so far, its own
+  // first, then hands the lead to the next in the queue and answers its group.
+  std::vector<std::shared_ptr<Waiter>> group;
+  Status poisoned;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     uint64_t group_bytes = 0;
-    for (Waiter* w : queue_) {
+    for (const std::shared_ptr<Waiter>& w : queue_) {
       const uint64_t bytes = w->sync_only ? 0 : WalEncodedRecordBytes(w->payload.size());
       if (!group.empty() && group_bytes + bytes > options_.max_group_bytes) break;
       group.push_back(w);
       group_bytes += bytes;
     }
-    if (poisoned_.ok()) {
-      lock.unlock();
-      WriteGroup(group.data(), group.size());
-      lock.lock();
-    } else {
-      for (Waiter* w : group) w->status = poisoned_;
-    }
-    for (Waiter* w : group) {
-      queue_.pop_front();
-      w->done = true;
-      if (w != waiter) w->cv.notify_one();
-    }
-    if (!queue_.empty()) queue_.front()->cv.notify_one();
+    poisoned = poisoned_;
   }
-  if (!waiter->status.ok()) return waiter->status;
-  return waiter->lsn;
+  if (poisoned.ok()) {
+    WriteGroup(group);
+  } else {
+    for (const std::shared_ptr<Waiter>& w : group) w->status = poisoned;
+  }
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(group.size()));
+    if (!queue_.empty()) next = queue_.front();
+  }
+  if (next) {
+    next->state.store(Waiter::kLead, std::memory_order_release);
+    next->state.notify_one();
+  }
+  for (size_t i = 1; i < group.size(); ++i) {
+    group[i]->state.store(Waiter::kDone, std::memory_order_release);
+    group[i]->state.notify_one();
+  }
 }
 
-void WalWriter::WriteGroup(Waiter* const* group, size_t count) {
+void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
+  const size_t count = group.size();
   buffer_.clear();
   bool want_sync = options_.sync_mode == WalSyncMode::kSync;
   const uint64_t first_lsn = next_lsn_;
@@ -200,7 +225,7 @@ void WalWriter::WriteGroup(Waiter* const* group, size_t count) {
   size_t written = 0;  // group[0, written) are on disk (and synced if the mode asks)
   Status status;
   for (size_t i = 0; i < count; ++i) {
-    Waiter* w = group[i];
+    Waiter* w = group[i].get();
     if (w->sync_only) {
       want_sync = true;
       continue;

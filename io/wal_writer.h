@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <vector>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -84,9 +85,11 @@ class WalWriter {
   WalWriter(FileSystem* fs, std::string dir, const WalWriterOptions& options);
   Status Start(const WalEnd& end);
   Status CreateSegment(uint64_t number, uint64_t first_lsn);
-  Result<uint64_t> Submit(Waiter* waiter);
+  Result<uint64_t> Submit(const std::shared_ptr<Waiter>& waiter);
+  // Run by the appender at the front of the queue: writes a group, answers it.
+  void Lead();
   // Writes the records of `group` (a prefix of the queue). Run by the leader, unlocked.
-  void WriteGroup(Waiter* const* group, size_t count);
+  void WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group);
   Status Flush(bool sync);
   Status CutBack(uint64_t offset);
   void RunPeriodicSync();
@@ -97,7 +100,7 @@ class WalWriter {
 
   // Guarded by mu_.
   mutable std::mutex mu_;
-  std::deque<Waiter*> queue_;
+  std::deque<std::shared_ptr<Waiter>> queue_;
   Status poisoned_;
   bool closed_ = false;
   WalWriterStats stats_;
