@@ -29,12 +29,33 @@ void Overlay::EraseRange(std::string_view start, std::string_view end) {
   active_.erase(first, last);
 }
 
-Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view end) const {
+Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view end,
+                                     size_t max_live) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   Table out;
-  if (frozen_) out.insert(frozen_->lower_bound(start), frozen_->lower_bound(end));
-  for (auto it = active_.lower_bound(start); it != active_.end() && it->first < end; ++it) {
-    out.insert_or_assign(it->first, it->second);
+  auto active = active_.lower_bound(start);
+  const auto active_end = active_.lower_bound(end);
+  Table::const_iterator frozen;
+  Table::const_iterator frozen_end;
+  if (frozen_) {
+    frozen = frozen_->lower_bound(start);
+    frozen_end = frozen_->lower_bound(end);
+  }
+  // A merge of the two tables in key order, the active entry winning on equal keys.
+  size_t live = 0;
+  while (live < max_live) {
+    const bool have_active = active != active_end;
+    const bool have_frozen = frozen_ && frozen != frozen_end;
+    if (!have_active && !have_frozen) break;
+    Table::const_iterator take;
+    if (have_active && (!have_frozen || active->first <= frozen->first)) {
+      if (have_frozen && active->first == frozen->first) ++frozen;
+      take = active++;
+    } else {
+      take = frozen++;
+    }
+    out.emplace_hint(out.end(), take->first, take->second);
+    if (take->second.location) ++live;
   }
   return out;
 }

@@ -39,8 +39,11 @@ class Overlay {
   // Forgets the active entries whose keys start with `prefix` (a dropped collection).
   void EraseRange(std::string_view start, std::string_view end);
 
-  // Entries with keys in [start, end), the active table winning over the frozen one.
-  Table CollectRange(std::string_view start, std::string_view end) const;
+  // Entries with keys in [start, end), the active table winning over the frozen one, in
+  // key order up to and including the `max_live`-th that is not a tombstone: a scan that
+  // stops after n documents needs no overlay entry past the n-th live one.
+  Table CollectRange(std::string_view start, std::string_view end,
+                     size_t max_live = SIZE_MAX) const;
 
   // Moves the active table aside (still readable) and starts an empty one. Requires that
   // no table is frozen. Returns the frozen table.

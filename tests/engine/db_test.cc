@@ -212,6 +212,22 @@ TEST_P(DBTest, ScanMergesRecentWritesWithTheIndexInIdOrder) {
   ScanOptions limited;
   limited.limit = 2;
   EXPECT_EQ(ids(limited), (std::vector<std::string>{"a1=0", "a2=1"}));
+  // Every start and limit: the first `limit` documents from `start` of the full scan,
+  // whether the overlay (the tombstone of b1, the newer a2, the new a3) or the index
+  // holds them.
+  const std::vector<std::string> all = ids({});
+  for (const char* start : {"a", "a2", "a3", "b", "b1", "b2", "c"}) {
+    for (uint64_t limit = 1; limit <= all.size() + 1; ++limit) {
+      ScanOptions o;
+      o.start = start;
+      o.limit = limit;
+      std::vector<std::string> want;
+      for (const std::string& doc : all) {
+        if (doc.substr(0, doc.find('=')) >= start && want.size() < limit) want.push_back(doc);
+      }
+      EXPECT_EQ(ids(o), want) << "start " << start << " limit " << limit;
+    }
+  }
   ReopenDB();
   EXPECT_EQ(ids({}), (std::vector<std::string>{"a1=0", "a2=1", "a3=1", "b2=0", "c1=0"}));
 }

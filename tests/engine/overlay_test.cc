@@ -75,6 +75,21 @@ TEST(OverlayTest, CollectRangeMergesBothTablesInKeyOrder) {
   EXPECT_EQ(got, want);
 }
 
+TEST(OverlayTest, CollectRangeStopsAtTheNthLiveEntryKeepingTombstonesBefore) {
+  Overlay overlay;
+  overlay.Apply({{"a", At(1, 1)}, {"c", At(3, 3)}, {"e", At(5, 5)}});
+  (void)overlay.Freeze();
+  // The active table deletes "c" and adds "b" and "d"; the frozen "a" and "e" stay.
+  overlay.Apply({{"b", At(2, 6)}, {"c", OverlayEntry{std::nullopt, 7}}, {"d", At(4, 8)}});
+  std::vector<std::string> keys;
+  for (const auto& [key, entry] : overlay.CollectRange("a", "z", 3)) keys.push_back(key);
+  // Live a, b, then the tombstone c, then d (the third live one); e is past it.
+  EXPECT_EQ(keys, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_TRUE(overlay.CollectRange("a", "z", 0).empty());
+  EXPECT_EQ(overlay.CollectRange("c", "z", 1).size(), 2u) << "tombstone c, then live d";
+  EXPECT_EQ(overlay.CollectRange("a", "z").size(), 5u);
+}
+
 TEST(OverlayTest, ManyKeysAreAllFoundAfterRehashing) {
   Overlay overlay;
   for (uint64_t i = 1; i <= 5000; ++i) overlay.Apply({{"k" + std::to_string(i), At(i, i)}});
