@@ -53,6 +53,7 @@ class DurableInsert : public benchmark::Fixture {
     std::filesystem::remove_all(dir);
     Options options;
     options.durability = Durability::kSync;
+    options.io_backend = state.range(0) == 1 ? IoBackend::kPosix : IoBackend::kAuto;
     g_db = std::move(*DB::Open(dir.string(), options));
     g_next_id = 0;
   }
@@ -75,7 +76,14 @@ BENCHMARK_DEFINE_F(DurableInsert, Documents)(benchmark::State& state) {
     }
   }
 }
-BENCHMARK_REGISTER_F(DurableInsert, Documents)->Threads(1)->Threads(8)->Threads(32)->UseRealTime();
+BENCHMARK_REGISTER_F(DurableInsert, Documents)
+    ->ArgName("posix")
+    ->Arg(0)
+    ->Arg(1)
+    ->Threads(1)
+    ->Threads(8)
+    ->Threads(32)
+    ->UseRealTime();
 
 // Point reads of 1 KiB documents, all in the index (after a checkpoint), page cache warm.
 // Loaded once, kept for every thread count.
