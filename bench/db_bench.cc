@@ -71,8 +71,8 @@ BENCHMARK_DEFINE_F(DurableInsert, Documents)(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) {
     if (Result<Stats> stats = g_db->GetStats(); stats.ok() && stats->wal_syncs > 0) {
-      state.counters["records_per_sync"] = static_cast<double>(stats->last_lsn) /
-                                           static_cast<double>(stats->wal_syncs);
+      state.counters["records_per_sync"] =
+          static_cast<double>(stats->last_lsn) / static_cast<double>(stats->wal_syncs);
     }
   }
 }

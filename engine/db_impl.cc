@@ -370,8 +370,8 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
   const uint64_t limit = options.limit == 0 ? UINT64_MAX : options.limit;
 
   // Merge the overlay (newer) with the index in key order.
-  const Overlay::Table recent = overlay_.CollectRange(
-      start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)));
+  const Overlay::Table recent =
+      overlay_.CollectRange(start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)));
   auto next_recent = recent.begin();
   std::vector<std::pair<std::string, index::DocLocation>> found;
   bool past_prefix = false;

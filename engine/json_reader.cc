@@ -262,10 +262,9 @@ Status ReadJson(std::string_view text, const JsonLimits& limits, JsonEventSink* 
   // string's bytes (a fifth of the time of a 1 KiB document); other text is parsed with
   // it, so that the error names the string and offset.
   const rapidjson::ParseResult result =
-      IsValidUtf8(text)
-          ? reader.Parse<kStrictParseFlags>(stream, handler)
-          : reader.Parse<kStrictParseFlags | rapidjson::kParseValidateEncodingFlag>(stream,
-                                                                                    handler);
+      IsValidUtf8(text) ? reader.Parse<kStrictParseFlags>(stream, handler)
+                        : reader.Parse<kStrictParseFlags | rapidjson::kParseValidateEncodingFlag>(
+                              stream, handler);
   if (result.IsError()) {
     if (result.Code() == rapidjson::kParseErrorTermination && !handler.error().ok()) {
       return handler.error();

@@ -42,9 +42,7 @@ class PosixMappedRegion : public MappedRegion {
   PosixMappedRegion(const PosixMappedRegion&) = delete;
   PosixMappedRegion& operator=(const PosixMappedRegion&) = delete;
 
-  std::string_view bytes() const override {
-    return {static_cast<const char*>(address_), length_};
-  }
+  std::string_view bytes() const override { return {static_cast<const char*>(address_), length_}; }
 
  private:
   void* const address_;

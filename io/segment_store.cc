@@ -75,8 +75,7 @@ Status SegmentStore::CreateSegment(uint64_t number) {
   return Status::OK();
 }
 
-SegmentStore::Segment SegmentStore::MakeSegment(std::unique_ptr<File> file,
-                                                uint64_t length) const {
+SegmentStore::Segment SegmentStore::MakeSegment(std::unique_ptr<File> file, uint64_t length) const {
   // Mapped to the size limit, so that the mapping covers what later appends write; a
   // record larger than the limit (alone in its segment) is read with ReadAt. Without a
   // mapping every read uses ReadAt, so a mapping failure costs speed, not correctness.

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <vector>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -15,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "docdb/status.h"
 #include "io/file_system.h"

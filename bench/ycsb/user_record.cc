@@ -40,10 +40,10 @@ uint64_t HashBytes(std::string_view bytes) {
 // FieldValue derives from that prefix.
 Status VerifyFieldValue(std::string_view key, int field, std::string_view value) {
   static_assert(kFieldCount <= 10, "a field number is one digit");
-  const char field_tag[] = {':', static_cast<char>('0' + field), ':'};
-  const size_t prefix_bytes = key.size() + sizeof(field_tag);
-  if (value.substr(0, key.size()) != key ||
-      value.substr(key.size(), sizeof(field_tag)) != std::string_view(field_tag, sizeof(field_tag))) {
+  const char field_tag_bytes[] = {':', static_cast<char>('0' + field), ':'};
+  const std::string_view field_tag(field_tag_bytes, sizeof(field_tag_bytes));
+  const size_t prefix_bytes = key.size() + field_tag.size();
+  if (!value.starts_with(key) || value.substr(key.size(), field_tag.size()) != field_tag) {
     return Status::Corruption("field" + std::to_string(field) + " of " + std::string(key) +
                               " belongs to another record: " + std::string(value.substr(0, 40)));
   }
@@ -57,10 +57,9 @@ Status VerifyFieldValue(std::string_view key, int field, std::string_view value)
                               " has no generation");
   }
   Filler filler(HashBytes(value.substr(0, generation_end + 1)));
-  const bool filler_ok =
-      value.size() == static_cast<size_t>(kFieldValueBytes) &&
-      std::all_of(value.begin() + static_cast<ptrdiff_t>(generation_end + 1), value.end(),
-                  [&](char c) { return c == filler.Next(); });
+  const bool filler_ok = value.size() == static_cast<size_t>(kFieldValueBytes) &&
+                         std::all_of(value.begin() + static_cast<ptrdiff_t>(generation_end + 1),
+                                     value.end(), [&](char c) { return c == filler.Next(); });
   if (!filler_ok) {
     return Status::Corruption("field" + std::to_string(field) + " of " + std::string(key) +
                               " has wrong bytes in generation " + std::to_string(generation));
