@@ -61,6 +61,15 @@ void PrintTable(const std::string& workload, const BenchReport& report, std::ost
   }
 }
 
+// Writes `"key": [...]`, each item by `write_item`.
+template <typename Items, typename WriteItem>
+void WriteArray(JsonWriter& w, const char* key, const Items& items, WriteItem write_item) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& item : items) write_item(item);
+  w.EndArray();
+}
+
 void WriteConfigJson(const BenchConfig& config, JsonWriter& w) {
   w.Key("config");
   w.StartObject();
@@ -70,22 +79,12 @@ void WriteConfigJson(const BenchConfig& config, JsonWriter& w) {
   w.Uint64(config.operations);
   w.Key("duration_s");
   w.Double(config.duration_s);
-  w.Key("threads");
-  w.StartArray();
-  for (const int t : config.threads) w.Int(t);
-  w.EndArray();
-  w.Key("workloads");
-  w.StartArray();
-  for (const WorkloadSpec& spec : config.workloads) w.String(spec.name);
-  w.EndArray();
-  w.Key("engines");
-  w.StartArray();
-  for (const std::string& engine : config.engines) w.String(engine);
-  w.EndArray();
-  w.Key("durabilities");
-  w.StartArray();
-  for (const DurabilityMode d : config.durabilities) w.String(std::string(DurabilityModeName(d)));
-  w.EndArray();
+  WriteArray(w, "threads", config.threads, [&](int t) { w.Int(t); });
+  WriteArray(w, "workloads", config.workloads,
+             [&](const WorkloadSpec& spec) { w.String(spec.name); });
+  WriteArray(w, "engines", config.engines, [&](const std::string& e) { w.String(e); });
+  WriteArray(w, "durabilities", config.durabilities,
+             [&](DurabilityMode d) { w.String(std::string(DurabilityModeName(d))); });
   w.Key("seed");
   w.Uint64(config.seed);
   w.Key("cold_cache");
