@@ -22,12 +22,22 @@ enum class OpenMode {
 };
 
 // A read-only memory mapping of part of a file, unmapped when the last holder lets go.
+// Its bytes are reached only by copying them out, so that a page which cannot be read is
+// an error of that copy and never a SIGBUS that ends the process.
 class MappedRegion {
  public:
   virtual ~MappedRegion() = default;
-  // The mapped bytes. Only the part that lies within the file may be read: touching a
-  // page past the file's end raises SIGBUS.
-  virtual std::string_view bytes() const = 0;
+
+  // How many bytes are mapped; the file may be shorter.
+  virtual uint64_t size_bytes() const = 0;
+
+  // Copies [offset, offset + n) of the mapping to dst, without a system call. A page that
+  // cannot be read (past the end of the file, which may have been cut short underneath
+  // the mapping; or a media error while paging it in) is IoError naming the file and the
+  // offset, and dst then holds an unspecified part of the bytes; the region stays usable.
+  // Bytes past the file's end on its last page read as zeros. InvalidArgument when the
+  // range runs past size_bytes().
+  virtual Status CopyOut(uint64_t offset, size_t n, char* dst) const = 0;
 };
 
 class File {
@@ -37,7 +47,9 @@ class File {
   // Maps [0, length) of the file for reading without a system call per read. `length`
   // may run past the file's current end: bytes written there later become readable
   // through the mapping. NotSupported when the backend does not map (the fault-injecting
-  // file system, whose reads must all pass through ReadAt); callers then use ReadAt.
+  // file system, whose reads must all pass through ReadAt); callers then use ReadAt. The
+  // first mapping installs the process-wide SIGBUS handler that MappedRegion::CopyOut
+  // relies on (docs/io.md); a handler installed later by the embedding program must chain.
   virtual Result<std::shared_ptr<const MappedRegion>> Map(uint64_t length) {
     (void)length;
     return Status::NotSupported(path() + " cannot be memory-mapped by this file system");

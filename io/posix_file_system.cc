@@ -11,6 +11,9 @@
 
 #include <algorithm>
 
+#include "common/status_macros.h"
+#include "io/mapped_copy.h"
+
 namespace docdb::io {
 namespace {
 
@@ -37,16 +40,35 @@ class PosixFileLock : public FileLock {
 
 class PosixMappedRegion : public MappedRegion {
  public:
-  PosixMappedRegion(void* address, size_t length) : address_(address), length_(length) {}
+  PosixMappedRegion(void* address, size_t length, std::string path)
+      : address_(address), length_(length), path_(std::move(path)) {}
   ~PosixMappedRegion() override { ::munmap(address_, length_); }
   PosixMappedRegion(const PosixMappedRegion&) = delete;
   PosixMappedRegion& operator=(const PosixMappedRegion&) = delete;
 
-  std::string_view bytes() const override { return {static_cast<const char*>(address_), length_}; }
+  uint64_t size_bytes() const override { return length_; }
+
+  Status CopyOut(uint64_t offset, size_t n, char* dst) const override {
+    if (offset > length_ || n > length_ - offset) {
+      return Status::InvalidArgument("copy of " + std::to_string(n) + " bytes at offset " +
+                                     std::to_string(offset) + " runs past the " +
+                                     std::to_string(length_) + " bytes mapped of " + path_);
+    }
+    const char* src = static_cast<const char*>(address_) + offset;
+    const char* fault = CopyFromMapping(src, n, dst);
+    if (fault == nullptr) return Status::OK();
+    // SIGBUS carries no errno; EIO is what a read of the same page would report.
+    return Status::IoError("cannot read " + path_ + " at offset " +
+                               std::to_string(offset + static_cast<uint64_t>(fault - src)) +
+                               " through its mapping: the page is past the end of the file, or "
+                               "the disk failed to read it",
+                           EIO);
+  }
 
  private:
   void* const address_;
   const size_t length_;
+  const std::string path_;
 };
 
 }  // namespace
@@ -110,10 +132,11 @@ Result<uint64_t> PosixFile::Size() {
 
 Result<std::shared_ptr<const MappedRegion>> PosixFile::Map(uint64_t length) {
   if (length == 0) return Status::InvalidArgument("cannot map 0 bytes of " + path_);
+  DOCDB_RETURN_IF_ERROR(InstallMappedCopyGuard());
   void* address = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd_, 0);
   if (address == MAP_FAILED) return ErrnoStatus(errno, "mmap", path_);
   return std::shared_ptr<const MappedRegion>(
-      std::make_shared<PosixMappedRegion>(address, static_cast<size_t>(length)));
+      std::make_shared<PosixMappedRegion>(address, static_cast<size_t>(length), path_));
 }
 
 Result<int> PosixFileSystem::OpenDescriptor(const std::string& path, OpenMode mode) {

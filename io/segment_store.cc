@@ -117,6 +117,7 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
   const auto where = [&] {
     return DataSegmentPath(dir_, location.segment) + " offset " + std::to_string(location.offset);
   };
+  std::shared_ptr<const MappedRegion> mapping;
   std::shared_ptr<File> file;
   {
     std::shared_lock<std::shared_mutex> lock(segments_mu_);
@@ -126,30 +127,29 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
                                 DataSegmentFileName(location.segment));
     }
     const Segment& segment = it->second;
-    // Only bytes below the appended length may be touched through the mapping: past the
-    // file's end a page fault would be SIGBUS, not an error. A location beyond it is
-    // left to ReadAt, which reports it.
+    // Only bytes below the appended length are copied out of the mapping: past it the
+    // mapping would read zeros or fail, where ReadAt reports the location as corruption.
     const uint64_t end = location.offset + location.length;
-    if (segment.mapping && end <= segment.length && end <= segment.mapping->bytes().size()) {
-      buffer->mapping = segment.mapping;
+    if (segment.mapping && end <= segment.length && end <= segment.mapping->size_bytes()) {
+      mapping = segment.mapping;
     } else {
-      buffer->mapping.reset();
       file = segment.file;
     }
   }
-  std::string_view bytes;
-  if (buffer->mapping) {
-    bytes = buffer->mapping->bytes().substr(location.offset, location.length);
+  // One copy of the record, before it is decoded: no view into the mapping leaves the
+  // guarded copy, so a page that cannot be read is an error here and never a SIGBUS later.
+  buffer->resize(location.length);
+  if (mapping) {
+    const Status copied = mapping->CopyOut(location.offset, location.length, buffer->data());
+    if (!copied.ok()) return copied.WithContext(where());
   } else {
-    buffer->copy.resize(location.length);
     DOCDB_ASSIGN_OR_RETURN(const size_t got,
-                           file->ReadAt(location.offset, location.length, buffer->copy.data()));
+                           file->ReadAt(location.offset, location.length, buffer->data()));
     if (got != location.length) {
       return Status::Corruption(where() + ": record runs past the end of the segment");
     }
-    bytes = buffer->copy;
   }
-  Result<SegmentRecord> record = DecodeSegmentRecord(bytes);
+  Result<SegmentRecord> record = DecodeSegmentRecord(*buffer);
   if (!record.ok()) return record.status().WithContext(where());
   return record;
 }

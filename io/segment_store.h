@@ -30,12 +30,10 @@ struct SegmentExtent {
   uint64_t length_bytes = 0;
 };
 
-// What the views of a read record point into: the mapped segment, or a copy of the
-// record's bytes when the segment is not mapped.
-struct SegmentReadBuffer {
-  std::shared_ptr<const MappedRegion> mapping;
-  std::string copy;
-};
+// What the views of a read record point into: a copy of the record's bytes, reused from
+// one read to the next. Views never point into a segment's mapping, where touching a page
+// that cannot be read would be SIGBUS rather than an error.
+using SegmentReadBuffer = std::string;
 
 class SegmentStore {
  public:
@@ -53,9 +51,11 @@ class SegmentStore {
   // append, and cut back at the next open).
   Result<SegmentLocation> Append(const SegmentRecord& record);
 
-  // Reads and verifies the record at `location`; the returned views point into *buffer.
-  // Segments are read through a memory mapping where the file system offers one (no
-  // system call, no copy), with ReadAt otherwise. Corruption names the segment and offset.
+  // Reads and verifies the record at `location`; the returned views point into *buffer,
+  // and stay valid until its next use. Segments are read through a memory mapping where
+  // the file system offers one (the record is copied out of it, without a system call),
+  // with ReadAt otherwise. Corruption names the segment and offset, as does IoError (a
+  // page that cannot be read: a media error, or the file cut short by something else).
   Result<SegmentRecord> Read(const SegmentLocation& location, SegmentReadBuffer* buffer) const;
 
   // fdatasyncs every segment written since the last SyncAll, and the directory when a

@@ -1,8 +1,15 @@
 #include "io/file_system.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "io/posix_file_system.h"
@@ -125,11 +132,82 @@ TEST_P(FileSystemTest, SecondLockOnTheSameFileIsBusyUntilReleased) {
   EXPECT_TRUE(fs_->LockFile(dir_.Join("LOCK")).ok());
 }
 
+TEST_P(FileSystemTest, CopyOutOfAMappingReturnsTheFileBytesAndRefusesRangesPastIt) {
+  auto file = Open("mapped");
+  ASSERT_TRUE(file->WriteAt(0, "0123456789").ok());
+  Result<std::shared_ptr<const MappedRegion>> region = file->Map(1 << 20);
+  ASSERT_TRUE(region.ok()) << region.status().ToString();
+  EXPECT_EQ((*region)->size_bytes(), 1u << 20);
+  std::string out(4, '\0');
+  ASSERT_TRUE((*region)->CopyOut(3, out.size(), out.data()).ok());
+  EXPECT_EQ(out, "3456");
+  ASSERT_TRUE(file->WriteAt(10, "abcd").ok());
+  ASSERT_TRUE((*region)->CopyOut(10, out.size(), out.data()).ok()) << "appends show through";
+  EXPECT_EQ(out, "abcd");
+  EXPECT_EQ((*region)->CopyOut((1 << 20) - 2, out.size(), out.data()).code(),
+            StatusCode::kInvalidArgument);
+}
+
+// Pages wholly past the end of a file cut short underneath its mapping fault (SIGBUS)
+// when touched; 256 KiB puts the copies past the first page at any page size.
+TEST_P(FileSystemTest, CopyOutOfAMappingCutShortUnderneathIsAnIoErrorNotASigbus) {
+  constexpr size_t kBytes = 256 * 1024;
+  auto file = Open("mapped");
+  ASSERT_TRUE(file->WriteAt(0, std::string(kBytes, 'm')).ok());
+  Result<std::shared_ptr<const MappedRegion>> region = file->Map(kBytes);
+  ASSERT_TRUE(region.ok()) << region.status().ToString();
+  ASSERT_TRUE(file->Truncate(16).ok());
+
+  std::string out(100, '\0');
+  const Status past = (*region)->CopyOut(kBytes - out.size(), out.size(), out.data());
+  EXPECT_EQ(past.code(), StatusCode::kIoError) << past.ToString();
+  EXPECT_EQ(past.sys_errno(), EIO);
+  EXPECT_NE(past.message().find(file->path()), std::string::npos) << past.ToString();
+  // A copy that starts on the file's last page and runs past it fails as a whole.
+  std::string straddling(kBytes / 2, '\0');
+  EXPECT_EQ((*region)->CopyOut(0, straddling.size(), straddling.data()).code(),
+            StatusCode::kIoError);
+  // The region stays usable: what is left of the file still copies out.
+  ASSERT_TRUE((*region)->CopyOut(0, 16, out.data()).ok());
+  EXPECT_EQ(out.substr(0, 16), std::string(16, 'm'));
+  EXPECT_EQ((*region)->CopyOut(kBytes - out.size(), out.size(), out.data()).code(),
+            StatusCode::kIoError);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FileSystemTest,
                          ::testing::Values(IoBackend::kPosix, IoBackend::kUring),
                          [](const auto& param_info) {
                            return param_info.param == IoBackend::kPosix ? "posix" : "io_uring";
                          });
+
+// The guard turns only faults of its own copies into errors: any other SIGBUS still goes
+// to the handler installed before it (the sanitizer's, or the default that ends the
+// process), so that a bug elsewhere is not swallowed.
+TEST(MappedCopyGuardTest, SigbusOutsideAGuardedCopyStillEndsTheProcess) {
+  testing::TempDir dir;
+  const std::string path = dir.Join("mapped");
+  constexpr size_t kBytes = 256 * 1024;
+  testing::WriteFileOrDie(path, std::string(kBytes, 'm'));
+  EXPECT_EXIT(
+      {
+        std::unique_ptr<FileSystem> fs = std::move(*NewFileSystem(IoBackend::kPosix));
+        std::unique_ptr<File> file = std::move(*fs->OpenFile(path, OpenMode::kReadWrite));
+        Result<std::shared_ptr<const MappedRegion>> region = file->Map(kBytes);  // installs it
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        void* raw = ::mmap(nullptr, kBytes, PROT_READ, MAP_SHARED, fd, 0);
+        if (!region.ok() || raw == MAP_FAILED || !file->Truncate(16).ok()) std::_Exit(3);
+        const volatile char* unguarded = static_cast<const char*>(raw);
+        std::printf("%d\n", unguarded[kBytes - 1]);
+        std::_Exit(0);
+      },
+      [](int status) {
+        // Killed by SIGBUS; or, under AddressSanitizer, whose handler came first, its
+        // report's exit code.
+        return (WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) ||
+               (WIFEXITED(status) && WEXITSTATUS(status) == 1);
+      },
+      "");
+}
 
 TEST(FileSystemChoiceTest, AutoAlwaysGivesAFileSystem) {
   Result<std::unique_ptr<FileSystem>> fs = NewFileSystem(IoBackend::kAuto);
