@@ -143,7 +143,7 @@ void CheckFrame(std::string_view input, const WalFrame& frame) {
   DOCDB_FUZZ_CHECK(frame.type != 0);
 
   std::string rewritten;
-  AppendWalRecord(&rewritten, frame.lsn, frame.type, frame.payload);
+  AppendWalRecord(&rewritten, frame.lsn, frame.type, frame.payload, frame.durable_lsn);
   DOCDB_FUZZ_CHECK(rewritten.size() == WalEncodedRecordBytes(frame.payload.size()));
   // The fields, the checksum over them and the all-zero padding leave the writer no
   // choice: every byte the frame spans is what AppendWalRecord writes.
@@ -153,6 +153,7 @@ void CheckFrame(std::string_view input, const WalFrame& frame) {
   DOCDB_FUZZ_CHECK(DecodeWalRecord(rewritten, &reread) == WalFrameStatus::kOk);
   DOCDB_FUZZ_CHECK(reread.lsn == frame.lsn);
   DOCDB_FUZZ_CHECK(reread.type == frame.type);
+  DOCDB_FUZZ_CHECK(reread.durable_lsn == frame.durable_lsn);
   DOCDB_FUZZ_CHECK(reread.payload == frame.payload);
   DOCDB_FUZZ_CHECK(reread.encoded_bytes == rewritten.size());
 

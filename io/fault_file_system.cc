@@ -50,10 +50,11 @@ class FaultFile : public File {
     return WriteLocked(offset, data);
   }
 
+  // Two steps, as on a real disk: a power cut may come between the write and its sync,
+  // and then finds the write in flight.
   Status WriteAtAndSync(uint64_t offset, std::string_view data) override {
-    std::lock_guard<std::mutex> lock(fs_->mu_);
-    DOCDB_RETURN_IF_ERROR(WriteLocked(offset, data));
-    return SyncLocked();
+    DOCDB_RETURN_IF_ERROR(WriteAt(offset, data));
+    return Sync();
   }
 
   Status Sync() override {
@@ -293,6 +294,10 @@ Status FaultFileSystem::UndoChanges(File* file, FileState* state, PowerCutMode m
   if (mode == PowerCutMode::kDropUnsynced) return Status::OK();
   // ...then let the seed decide which changes the disk had written anyway.
   for (const UnsyncedChange& change : state->unsynced) {
+    if (mode == PowerCutMode::kReorderedSectors && !change.bytes_after.empty()) {
+      DOCDB_RETURN_IF_ERROR(KeepRandomSectors(file, change));
+      continue;
+    }
     const uint64_t fate = rng_() % 3;  // 0 dropped, 1 kept, 2 torn
     if (fate == 0) continue;
     if (change.bytes_after.empty()) {
@@ -307,6 +312,20 @@ Status FaultFileSystem::UndoChanges(File* file, FileState* state, PowerCutMode m
       DOCDB_RETURN_IF_ERROR(
           file->WriteAt(change.offset, std::string_view(change.bytes_after).substr(0, keep)));
     }
+  }
+  return Status::OK();
+}
+
+Status FaultFileSystem::KeepRandomSectors(File* file, const UnsyncedChange& change) {
+  const std::string_view bytes = change.bytes_after;
+  // Sectors of the file, not of the write: a write need not start on a boundary.
+  for (uint64_t pos = 0; pos < bytes.size();) {
+    const uint64_t sector_end = (change.offset + pos) / kSectorBytes * kSectorBytes + kSectorBytes;
+    const uint64_t n = std::min<uint64_t>(bytes.size() - pos, sector_end - change.offset - pos);
+    if (rng_() % 2 == 1) {
+      DOCDB_RETURN_IF_ERROR(file->WriteAt(change.offset + pos, bytes.substr(pos, n)));
+    }
+    pos += n;
   }
   return Status::OK();
 }

@@ -48,6 +48,10 @@ enum class PowerCutMode {
   kDropUnsynced,    // every write since its file's last Sync is undone
   kRandomUnsynced,  // each unsynced write is, by the seed, dropped, kept, or torn at a
                     // 512-byte boundary, as a disk that reorders its writes would
+  // each 512-byte sector of each unsynced write is, by the seed, kept or dropped on its
+  // own, as a disk that writes the sectors of one request in any order would: later
+  // sectors may persist while earlier ones do not
+  kReorderedSectors,
 };
 
 class FaultFileSystem : public FileSystem {
@@ -105,6 +109,7 @@ class FaultFileSystem : public FileSystem {
   Status CheckFault(FaultOp op, const std::string& path, bool* torn);
   std::shared_ptr<FileState> StateFor(const std::string& path);         // requires mu_
   Status UndoChanges(File* file, FileState* state, PowerCutMode mode);  // requires mu_
+  Status KeepRandomSectors(File* file, const UnsyncedChange& change);   // requires mu_
   Status RollBackDirectory(const std::vector<DirChange>& changes);      // requires mu_
   void RekeyState(const std::string& from, const std::string& to);      // requires mu_
 

@@ -2,6 +2,7 @@
 #include "io/wal_format.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "common/coding.h"
 #include "common/crc32c.h"
@@ -49,7 +50,7 @@ bool IsKnownWalRecordType(uint8_t type) {
 
 std::string EncodeWalSegmentHeader(const WalSegmentHeader& header) {
   std::string out(kWalMagic);
-  PutFixed32(&out, kWalFormatVersion);
+  PutFixed32(&out, header.version);
   PutFixed32(&out, kWalSegmentHeaderBytes);
   PutFixed64(&out, header.segment_number);
   PutFixed64(&out, header.first_lsn);
@@ -71,10 +72,11 @@ Result<WalSegmentHeader> DecodeWalSegmentHeader(std::string_view bytes) {
     return Status::Corruption("segment header checksum mismatch");
   }
   const uint32_t version = DecodeFixed32(bytes.data() + 8);
-  if (version != kWalFormatVersion) {
+  if (version < kWalOldestReadableVersion || version > kWalFormatVersion) {
     return Status::NotSupported("WAL format version " + std::to_string(version) +
-                                " (this build reads version " + std::to_string(kWalFormatVersion) +
-                                ")");
+                                " (this build reads versions " +
+                                std::to_string(kWalOldestReadableVersion) + " to " +
+                                std::to_string(kWalFormatVersion) + ")");
   }
   if (DecodeFixed32(bytes.data() + 36) != 0) {
     return Status::Corruption("segment header reserved bytes are not zero");
@@ -83,10 +85,15 @@ Result<WalSegmentHeader> DecodeWalSegmentHeader(std::string_view bytes) {
     return Status::Corruption("segment header length is not " +
                               std::to_string(kWalSegmentHeaderBytes));
   }
-  return WalSegmentHeader{DecodeFixed64(bytes.data() + 16), DecodeFixed64(bytes.data() + 24)};
+  return WalSegmentHeader{DecodeFixed64(bytes.data() + 16), DecodeFixed64(bytes.data() + 24),
+                          version};
 }
 
-void AppendWalRecord(std::string* dst, uint64_t lsn, uint8_t type, std::string_view payload) {
+void AppendWalRecord(std::string* dst, uint64_t lsn, uint8_t type, std::string_view payload,
+                     uint64_t durable_lsn) {
+  assert(durable_lsn <= lsn);
+  const auto distance =
+      static_cast<uint32_t>(std::min<uint64_t>(lsn - durable_lsn, kWalMaxDurableDistance));
   const size_t start = dst->size();
   const size_t encoded = WalEncodedRecordBytes(payload.size());
   dst->resize(start + encoded);  // zero-fills the reserved bytes and the padding
@@ -94,6 +101,9 @@ void AppendWalRecord(std::string* dst, uint64_t lsn, uint8_t type, std::string_v
   EncodeFixed32(p + 4, static_cast<uint32_t>(payload.size()));
   EncodeFixed64(p + 8, lsn);
   p[16] = static_cast<char>(type);
+  p[17] = static_cast<char>(distance & 0xff);
+  p[18] = static_cast<char>((distance >> 8) & 0xff);
+  p[19] = static_cast<char>(distance >> 16);
   std::copy(payload.begin(), payload.end(), p + kWalRecordHeaderBytes);
   const uint32_t crc = crc32c::Value(p + 4, kWalRecordHeaderBytes - 4 + payload.size());
   EncodeFixed32(p, crc);
@@ -110,7 +120,12 @@ WalFrameStatus DecodeWalRecord(std::string_view input, WalFrame* frame) {
   }
   const uint32_t length = DecodeFixed32(p + 4);
   const auto type = static_cast<uint8_t>(p[16]);
-  if (type == 0 || p[17] != 0 || p[18] != 0 || p[19] != 0 || length > kWalMaxPayloadBytes) {
+  const uint64_t lsn = DecodeFixed64(p + 8);
+  const uint32_t distance = static_cast<uint32_t>(static_cast<uint8_t>(p[17])) |
+                            static_cast<uint32_t>(static_cast<uint8_t>(p[18])) << 8 |
+                            static_cast<uint32_t>(static_cast<uint8_t>(p[19])) << 16;
+  // No writer knows of a durable point before LSN 0.
+  if (type == 0 || length > kWalMaxPayloadBytes || distance > lsn) {
     return WalFrameStatus::kBadHeader;
   }
   if (input.size() < kWalRecordHeaderBytes + length) return WalFrameStatus::kTruncated;
@@ -123,8 +138,9 @@ WalFrameStatus DecodeWalRecord(std::string_view input, WalFrame* frame) {
                    [](char c) { return c == 0; })) {
     return WalFrameStatus::kBadPadding;
   }
-  frame->lsn = DecodeFixed64(p + 8);
+  frame->lsn = lsn;
   frame->type = type;
+  frame->durable_lsn = lsn - distance;
   frame->payload = input.substr(kWalRecordHeaderBytes, length);
   frame->encoded_bytes = padded_end;
   return WalFrameStatus::kOk;

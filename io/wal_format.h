@@ -1,4 +1,4 @@
-// The WAL's on-disk format, version 1 (docs/wal-format.md): segment header, record
+// The WAL's on-disk format, version 2 (docs/wal-format.md): segment header, record
 // framing, record types. Encoding and decoding only; no I/O. Thread-safety: pure.
 //
 // A segment file wal-<n>.log:
@@ -11,11 +11,13 @@
 //
 // A record, starting at an offset that is a multiple of 8:
 //
-//   0        4        8                16     17       20
-//   +--------+--------+----------------+------+--------+-----------------+---------------+
-//   | crc32c | length | LSN            | type | zero×3 | payload: length | zero padding  |
-//   +--------+--------+----------------+------+--------+-----------------+---------------+
-//   crc32c covers bytes [4, 20 + length): length, LSN, type, the zero bytes and payload.
+//   0        4        8                16     17                20
+//   +--------+--------+----------------+------+-----------------+-----------------+---------+
+//   | crc32c | length | LSN            | type | durable distance| payload: length | padding |
+//   +--------+--------+----------------+------+-----------------+-----------------+---------+
+//   crc32c covers bytes [4, 20 + length): length, LSN, type, durable distance and payload.
+//   Durable distance (24 bits): LSN minus the newest LSN the writer knew to be durable
+//   when it wrote the record, capped at 2^24 - 1; zero in version-1 segments.
 //   Zero padding brings the next record to a multiple of 8; non-zero padding is damage.
 //
 // All integers are little-endian. Record types 1-127 must be understood by a reader: an
@@ -33,7 +35,9 @@
 namespace docdb::io {
 
 inline constexpr std::string_view kWalMagic = "DOCDBWAL";
-inline constexpr uint32_t kWalFormatVersion = 1;
+inline constexpr uint32_t kWalFormatVersion = 2;
+inline constexpr uint32_t kWalOldestReadableVersion = 1;
+inline constexpr uint32_t kWalMaxDurableDistance = (1u << 24) - 1;
 inline constexpr size_t kWalSegmentHeaderBytes = 40;
 inline constexpr size_t kWalRecordHeaderBytes = 20;
 inline constexpr size_t kWalRecordAlignment = 8;
@@ -57,11 +61,12 @@ inline bool IsSkippableWalRecordType(uint8_t type) { return type >= 128; }
 struct WalSegmentHeader {
   uint64_t segment_number = 0;
   uint64_t first_lsn = 0;  // the LSN the segment's first record has (or will have)
+  uint32_t version = kWalFormatVersion;
 };
 
 std::string EncodeWalSegmentHeader(const WalSegmentHeader& header);
 // Corruption naming the problem for a bad magic, checksum or length; NotSupported for a
-// version this build cannot read.
+// version this build cannot read (it reads versions 1 and 2).
 Result<WalSegmentHeader> DecodeWalSegmentHeader(std::string_view bytes);
 
 // The bytes one record of `payload_bytes` takes, padding included.
@@ -70,14 +75,16 @@ inline size_t WalEncodedRecordBytes(size_t payload_bytes) {
   return (raw + kWalRecordAlignment - 1) / kWalRecordAlignment * kWalRecordAlignment;
 }
 
-// Appends one framed record to *dst, which must end at a multiple of 8.
-void AppendWalRecord(std::string* dst, uint64_t lsn, uint8_t type, std::string_view payload);
+// Appends one framed record to *dst, which must end at a multiple of 8. `durable_lsn`
+// (at most `lsn`) is the newest LSN known to be durable as the record is written.
+void AppendWalRecord(std::string* dst, uint64_t lsn, uint8_t type, std::string_view payload,
+                     uint64_t durable_lsn);
 
 enum class WalFrameStatus {
   kOk,
   kZeros,        // the header is all zero bytes: space that was never written
   kTruncated,    // the header or payload runs past the end of the input
-  kBadHeader,    // type 0, non-zero reserved bytes, or a length over the maximum
+  kBadHeader,    // type 0, a length over the maximum, or a durable distance over the LSN
   kBadChecksum,  // the CRC does not match
   kBadPadding,   // the zero padding after the payload is not zero
 };
@@ -85,6 +92,10 @@ enum class WalFrameStatus {
 struct WalFrame {
   uint64_t lsn = 0;
   uint8_t type = 0;
+  // The newest LSN the writer knew durable when it wrote this record (lower by up to the
+  // cap's excess when the distance was capped); `lsn` itself in version-1 records, which
+  // did not record it.
+  uint64_t durable_lsn = 0;
   std::string_view payload;  // points into the decoded input
   size_t encoded_bytes = 0;
 };

@@ -26,6 +26,16 @@ size_t NextNonZero(std::string_view bytes, size_t from) {
 
 bool AllZero(std::string_view bytes) { return NextNonZero(bytes, 0) == bytes.size(); }
 
+// The first offset at or after `offset` (a multiple of 8) at which a record could start,
+// skipping runs of zeros in one go: a record's LSN (bytes 8-15) is never zero, so its
+// first non-zero byte lies at most 15 bytes in, and the record starts at most one unit
+// before the unit holding that byte.
+uint64_t NextRecordCandidate(std::string_view bytes, uint64_t offset) {
+  const uint64_t nonzero = NextNonZero(bytes, offset) / kWalRecordAlignment * kWalRecordAlignment;
+  return std::max<uint64_t>(offset,
+                            nonzero >= kWalRecordAlignment ? nonzero - kWalRecordAlignment : 0);
+}
+
 // The bytes in `bytes` up to and including the last non-zero one.
 uint64_t WrittenExtent(std::string_view bytes) {
   const auto last = std::find_if(bytes.rbegin(), bytes.rend(), [](char c) { return c != 0; });
@@ -121,6 +131,7 @@ Status WalReader::ReadHeaders() {
                                 std::to_string(header->segment_number));
     }
     info.first_lsn = header->first_lsn;
+    info.version = header->version;
     if (i > 0 && info.number != segments_[i - 1].number + 1 &&
         options_.mode != WalRecoveryMode::kSalvage) {
       return Status::Corruption("WAL segment " + std::to_string(segments_[i - 1].number + 1) +
@@ -135,6 +146,16 @@ Status WalReader::ReadHeaders() {
   }
   if (segments_.empty()) {
     Finish(WalEndReason::kClean, "empty log");
+    return Status::OK();
+  }
+  if (options_.require_start_lsn && segments_[index_].first_lsn > options_.start_lsn) {
+    const WalSegmentInfo& oldest = segments_[index_];
+    const std::string what = "WAL records from LSN " + std::to_string(options_.start_lsn) + " to " +
+                             std::to_string(oldest.first_lsn - 1) +
+                             " are missing: the oldest segment, " + oldest.path +
+                             ", begins at LSN " + std::to_string(oldest.first_lsn);
+    if (options_.mode != WalRecoveryMode::kSalvage) return Status::Corruption(what);
+    NoteSalvaged(what);
   }
   return Status::OK();
 }
@@ -160,10 +181,14 @@ Status WalReader::LoadSegment(size_t index) {
       Finish(WalEndReason::kCorruption, what);
       return Status::Corruption(what);
     }
-    ++end_.salvaged_regions;
+    NoteSalvaged(what);
   }
   next_lsn_ = info.first_lsn;
   return Status::OK();
+}
+
+void WalReader::NoteSalvaged(const std::string& what) {
+  if (end_.salvaged_regions++ == 0) end_.first_salvaged = what;
 }
 
 void WalReader::Finish(WalEndReason reason, std::string detail) {
@@ -178,11 +203,7 @@ bool WalReader::FindValidRecordAfter(Position* found) {
   // start at multiples of 8, so only those offsets can hold one.
   uint64_t offset = (offset_ + kWalRecordAlignment) / kWalRecordAlignment * kWalRecordAlignment;
   for (; offset + kWalRecordHeaderBytes <= buf_.size(); offset += kWalRecordAlignment) {
-    // Skip runs of zeros in one go. A record's LSN (bytes 8-15) is never zero, so its
-    // first non-zero byte lies at most 15 bytes in: step back one unit from there.
-    const uint64_t nonzero = NextNonZero(buf_, offset) / kWalRecordAlignment * kWalRecordAlignment;
-    offset = std::max<uint64_t>(offset,
-                                nonzero >= kWalRecordAlignment ? nonzero - kWalRecordAlignment : 0);
+    offset = NextRecordCandidate(buf_, offset);
     if (offset + kWalRecordHeaderBytes > buf_.size()) break;
     WalFrame frame;
     if (DecodeWalRecord(std::string_view(buf_).substr(offset), &frame) == WalFrameStatus::kOk &&
@@ -200,13 +221,48 @@ bool WalReader::FindValidRecordAfter(Position* found) {
   return false;
 }
 
+bool WalReader::IsDamagedFinalGroup(const Position& found, uint64_t* records) const {
+  // A later segment is begun only once this one is synced whole: damage before it was
+  // durable once.
+  if (found.index != index_) return false;
+  const uint64_t damaged_lsn = next_lsn_;
+  *records = 0;
+  for (uint64_t offset = found.offset; offset + kWalRecordHeaderBytes <= buf_.size();) {
+    offset = NextRecordCandidate(buf_, offset);
+    if (offset + kWalRecordHeaderBytes > buf_.size()) break;
+    WalFrame frame;
+    if (DecodeWalRecord(std::string_view(buf_).substr(offset), &frame) != WalFrameStatus::kOk ||
+        frame.lsn < damaged_lsn) {
+      offset += kWalRecordAlignment;
+      continue;
+    }
+    // Written once the damaged record was known durable: the damage came later, to data
+    // that had been acknowledged. (Version-1 records read as durable through themselves.)
+    if (frame.durable_lsn >= damaged_lsn) return false;
+    ++*records;
+    offset += frame.encoded_bytes;
+  }
+  return true;
+}
+
 Status WalReader::HandleDamage(std::string_view what, bool* finished) {
   const std::string where = Where(offset_);
   Position found{};
-  if (!FindValidRecordAfter(&found)) {
+  uint64_t group_records = 0;
+  const bool valid_after = FindValidRecordAfter(&found);
+  if (!valid_after || IsDamagedFinalGroup(found, &group_records)) {
+    // The end of the log: a crash cut the last write short, or (a disk writing the
+    // sectors of one write out of order) left some of its records whole after a torn one.
+    // Nothing from here on was acknowledged in sync mode.
     end_.dropped_bytes = WrittenExtent(std::string_view(buf_).substr(offset_));
-    std::string detail = "torn final record at " + where + ": " + std::string(what) + "; " +
+    end_.dropped_records = group_records;
+    std::string detail = (valid_after ? "damaged final write at " : "torn final record at ") +
+                         where + ": " + std::string(what) + "; " +
                          std::to_string(end_.dropped_bytes) + " bytes dropped";
+    if (valid_after) {
+      detail += ", with " + std::to_string(group_records) +
+                " whole records of the same unfinished write after the damage";
+    }
     *finished = true;
     if (options_.mode == WalRecoveryMode::kAbsolute) {
       Finish(WalEndReason::kCorruption, detail);
@@ -223,8 +279,7 @@ Status WalReader::HandleDamage(std::string_view what, bool* finished) {
     Finish(WalEndReason::kCorruption, detail);
     return Status::Corruption(std::move(detail));
   }
-  ++end_.salvaged_regions;
-  end_.detail = std::move(detail);
+  NoteSalvaged(detail);
   if (found.index != index_) {
     loaded_ = false;
     index_ = found.index;
@@ -260,6 +315,7 @@ Result<bool> WalReader::Next(WalRecord* record) {
       }
       record->lsn = frame.lsn;
       record->type = frame.type;
+      record->durable_lsn = frame.durable_lsn;
       record->payload = frame.payload;
       record->segment = segments_[index_].number;
       record->offset = offset_;

@@ -27,6 +27,10 @@ struct WalReaderOptions {
   WalRecoveryMode mode = WalRecoveryMode::kTolerateTornTail;
   // Records with smaller LSNs are skipped, and whole segments before them are not read.
   uint64_t start_lsn = 0;
+  // Recovery: the log on disk must reach back to start_lsn. When its oldest segment
+  // begins later, the records in between are missing: Corruption, or in salvage mode a
+  // skipped region.
+  bool require_start_lsn = false;
 };
 
 struct WalSegmentInfo {
@@ -34,6 +38,7 @@ struct WalSegmentInfo {
   std::string path;
   uint64_t size_bytes = 0;
   uint64_t first_lsn = 0;
+  uint32_t version = 0;  // of the segment's format
 };
 
 enum class WalEndReason { kClean, kTornTail, kCorruption };
@@ -46,7 +51,9 @@ struct WalEnd {
   uint64_t segment = 0;           // the segment in which the log ends, or the damage is
   uint64_t offset = 0;            // just past the last valid record in that segment
   uint64_t dropped_bytes = 0;     // torn tail: written bytes after `offset` left unread
+  uint64_t dropped_records = 0;   // torn tail: valid records of the damaged group dropped
   uint64_t salvaged_regions = 0;  // salvage mode: damaged regions skipped
+  std::string first_salvaged;     // salvage mode: what the first skipped region was
   uint64_t skipped_records = 0;   // records of unknown informational types skipped
   std::string detail;             // what was found, for people
 };
@@ -54,6 +61,7 @@ struct WalEnd {
 struct WalRecord {
   uint64_t lsn = 0;
   uint8_t type = 0;
+  uint64_t durable_lsn = 0;  // as WalFrame::durable_lsn
   std::string_view payload;  // valid until the next call to Next()
   uint64_t segment = 0;
   uint64_t offset = 0;
@@ -91,6 +99,11 @@ class WalReader {
   // Decides what damage at the current position means; false when reading can go on.
   Status HandleDamage(std::string_view what, bool* finished);
   bool FindValidRecordAfter(Position* found);
+  // Whether the damage at the current position lies in the last write before a crash:
+  // every valid record from `found` on was written while the damaged LSN was not yet
+  // known to be durable. Counts those records into *records.
+  bool IsDamagedFinalGroup(const Position& found, uint64_t* records) const;
+  void NoteSalvaged(const std::string& what);
   void Finish(WalEndReason reason, std::string detail);
   std::string Where(uint64_t offset) const;
 

@@ -69,7 +69,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, const std::st
     }
     end = reader->end();
   }
-  if (end->reason == WalEndReason::kCorruption || end->salvaged_regions > 0) {
+  if (end->reason == WalEndReason::kCorruption) {
     return Status::FailedPrecondition("cannot append to a damaged WAL in " + dir + ": " +
                                       end->detail);
   }
@@ -93,15 +93,29 @@ Status WalWriter::Start(const WalEnd& end) {
   next_lsn_ = end.last_lsn + 1;
   stats_.last_lsn = end.last_lsn;  // callers take it for "everything logged so far"
   if (end.segment == 0) return CreateSegment(1, next_lsn_);
+  DOCDB_ASSIGN_OR_RETURN(segment_,
+                         fs_->OpenFile(WalSegmentPath(dir_, end.segment), OpenMode::kReadWrite));
+  std::string head(kWalSegmentHeaderBytes, '\0');
+  DOCDB_ASSIGN_OR_RETURN(const size_t got, segment_->ReadAt(0, head.size(), head.data()));
+  head.resize(got);
+  DOCDB_ASSIGN_OR_RETURN(const WalSegmentHeader header, DecodeWalSegmentHeader(head));
+  if (end.salvaged_regions > 0 || header.version != kWalFormatVersion) {
+    // Records are never appended behind damage that was read past, nor into a segment of
+    // an older format: the log goes on in a new segment. The old one is complete on disk
+    // (it was read back), and synced here in case it was not yet.
+    DOCDB_RETURN_IF_ERROR(segment_->Sync());
+    durable_lsn_ = end.last_lsn;
+    return CreateSegment(end.segment + 1, next_lsn_);
+  }
   // Go on in the last segment, right after its last valid record. Whatever follows it (a
   // torn record, or stray bytes of an unacknowledged group) is erased first: were it left,
   // a later reader could take it for records that follow new ones.
-  DOCDB_ASSIGN_OR_RETURN(segment_,
-                         fs_->OpenFile(WalSegmentPath(dir_, end.segment), OpenMode::kReadWrite));
   segment_number_ = end.segment;
   write_offset_ = end.offset;
   DOCDB_RETURN_IF_ERROR(CutBack(write_offset_));
-  return segment_->Sync();
+  DOCDB_RETURN_IF_ERROR(segment_->Sync());
+  durable_lsn_ = end.last_lsn;
+  return Status::OK();
 }
 
 Status WalWriter::CutBack(uint64_t offset) {
@@ -235,7 +249,7 @@ void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
     if (end > options_.segment_size_bytes && segment_has_records) {
       // The segment is full: finish it (always synced, so that a segment that has a
       // successor is complete on disk) and begin the next one.
-      status = Flush(/*sync=*/true);
+      status = Flush(/*sync=*/true, lsn - 1);
       if (!status.ok()) break;
       written = i;
       next_lsn_ = lsn;
@@ -243,9 +257,9 @@ void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
       if (!status.ok()) break;
     }
     w->lsn = lsn++;
-    AppendWalRecord(&buffer_, w->lsn, static_cast<uint8_t>(w->type), w->payload);
+    AppendWalRecord(&buffer_, w->lsn, static_cast<uint8_t>(w->type), w->payload, durable_lsn_);
   }
-  if (status.ok()) status = Flush(want_sync);
+  if (status.ok()) status = Flush(want_sync, lsn - 1);
   if (status.ok()) {
     written = count;
     next_lsn_ = lsn;
@@ -269,12 +283,13 @@ void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
   group_stats_ = {};
 }
 
-Status WalWriter::Flush(bool sync) {
+Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
   if (buffer_.empty()) {
     if (!sync || !segment_unsynced_) return Status::OK();
     DOCDB_RETURN_IF_ERROR(segment_->Sync());
     ++group_stats_.syncs;
     segment_unsynced_ = false;
+    durable_lsn_ = last_lsn;
     return Status::OK();
   }
   Status written = sync ? segment_->WriteAtAndSync(write_offset_, buffer_)
@@ -296,6 +311,7 @@ Status WalWriter::Flush(bool sync) {
   write_offset_ += buffer_.size();
   buffer_.clear();
   segment_unsynced_ = !sync;
+  if (sync) durable_lsn_ = last_lsn;
   return Status::OK();
 }
 

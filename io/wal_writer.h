@@ -55,7 +55,9 @@ class WalWriter {
  public:
   // Opens the log in `dir` (created when missing) for appending after its end. `end` is
   // what a WalReader reported after reading the whole log; without it the log is read
-  // here. A torn tail is cut off first. Corruption (from reading) keeps the log closed.
+  // here. A torn tail is cut off first. A log read past damaged regions (salvage) goes on
+  // in a new segment, so that nothing is ever appended behind damage. Corruption (from
+  // reading) keeps the log closed.
   static Result<std::unique_ptr<WalWriter>> Open(FileSystem* fs, const std::string& dir,
                                                  const WalWriterOptions& options,
                                                  std::optional<WalEnd> end = std::nullopt);
@@ -90,7 +92,8 @@ class WalWriter {
   void Lead();
   // Writes the records of `group` (a prefix of the queue). Run by the leader, unlocked.
   void WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group);
-  Status Flush(bool sync);
+  // Writes the buffered records (the last of them `last_lsn`), synced when asked.
+  Status Flush(bool sync, uint64_t last_lsn);
   Status CutBack(uint64_t offset);
   void RunPeriodicSync();
 
@@ -110,6 +113,7 @@ class WalWriter {
   uint64_t segment_number_ = 0;
   uint64_t write_offset_ = 0;  // where the next record goes in segment_
   uint64_t next_lsn_ = 1;
+  uint64_t durable_lsn_ = 0;  // every record up to it is synced; written into each record
   bool segment_unsynced_ = false;
   std::string buffer_;          // the group being written
   WalWriterStats group_stats_;  // counted while writing a group, added to stats_ after

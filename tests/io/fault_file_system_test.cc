@@ -155,5 +155,31 @@ TEST_F(FaultFileSystemTest, RandomPowerCutIsDeterministicForASeed) {
   EXPECT_TRUE(some_seed_differs);
 }
 
+TEST_F(FaultFileSystemTest, ReorderedSectorsCanKeepLaterSectorsOfAWriteWithoutEarlierOnes) {
+  constexpr size_t kSector = 512;
+  constexpr size_t kSectors = 8;
+  bool later_without_earlier = false;
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    testing::TempDir dir;
+    FaultFileSystem fs(base_.get(), seed);
+    auto file = std::move(*fs.OpenFile(dir.Join("f"), OpenMode::kReadWrite));
+    ASSERT_TRUE(file->WriteAtAndSync(0, std::string(kSector * kSectors, 'o')).ok());
+    ASSERT_TRUE(fs.SyncDir(dir.path()).ok());
+    ASSERT_TRUE(file->WriteAt(0, std::string(kSector * kSectors, 'n')).ok());
+    ASSERT_TRUE(fs.PowerCut(PowerCutMode::kReorderedSectors).ok());
+    const std::string after = testing::ReadFileOrDie(dir.Join("f"));
+    ASSERT_EQ(after.size(), kSector * kSectors);
+    bool dropped_before = false;
+    for (size_t i = 0; i < kSectors; ++i) {
+      const std::string sector = after.substr(i * kSector, kSector);
+      const bool kept = sector == std::string(kSector, 'n');
+      ASSERT_TRUE(kept || sector == std::string(kSector, 'o')) << "sector " << i << " is whole";
+      if (kept && dropped_before) later_without_earlier = true;
+      dropped_before |= !kept;
+    }
+  }
+  EXPECT_TRUE(later_without_earlier);
+}
+
 }  // namespace
 }  // namespace docdb::io

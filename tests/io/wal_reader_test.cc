@@ -195,5 +195,119 @@ TEST_F(WalReaderTest, RecoveryModeNamesParseBack) {
   EXPECT_EQ(ParseWalRecoveryMode("best-effort").status().code(), StatusCode::kInvalidArgument);
 }
 
+// A segment whose records 1-3 were written one group at a time and 4-6 by one group
+// write (each knowing only LSN 3 durable): what a group commit leaves on disk.
+std::string SegmentWithAFinalGroup() {
+  std::string bytes = EncodeWalSegmentHeader({1, 1});
+  for (uint64_t lsn = 1; lsn <= 6; ++lsn) {
+    AppendWalRecord(&bytes, lsn, static_cast<uint8_t>(WalRecordType::kPut),
+                    TestPayload(0, static_cast<int>(lsn), kPayloadBytes),
+                    /*durable_lsn=*/lsn <= 3 ? lsn - 1 : 3);
+  }
+  bytes.resize(8192, '\0');
+  return bytes;
+}
+
+TEST_F(WalReaderTest, WholeRecordsAfterATornOneOfTheFinalGroupEndTheLog) {
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  std::string bytes = SegmentWithAFinalGroup();
+  bytes[RecordOffset(3) + 30] ^= 0x40;  // LSN 4 torn; 5 and 6 of its group whole
+  testing::WriteFileOrDie(SegmentPath(1), bytes);
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(back.end.reason, WalEndReason::kTornTail);
+  EXPECT_EQ(back.end.offset, RecordOffset(3));
+  EXPECT_EQ(back.end.dropped_records, 2u);
+  EXPECT_EQ(back.end.dropped_bytes, 3 * kRecordBytes);
+
+  WalReaderOptions absolute;
+  absolute.mode = WalRecoveryMode::kAbsolute;
+  EXPECT_EQ(ReadWal(fs_.get(), wal_dir_, absolute).status.code(), StatusCode::kCorruption);
+}
+
+TEST_F(WalReaderTest, DamageBeforeARecordWrittenOnceItWasDurableIsCorruption) {
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  std::string bytes = SegmentWithAFinalGroup();
+  bytes[RecordOffset(2) + 30] ^= 0x40;  // LSN 3: records 4-6 knew it durable
+  testing::WriteFileOrDie(SegmentPath(1), bytes);
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.status.code(), StatusCode::kCorruption);
+  EXPECT_EQ(back.end.reason, WalEndReason::kCorruption);
+  EXPECT_NE(back.end.detail.find("LSN 3"), std::string::npos) << back.end.detail;
+}
+
+TEST_F(WalReaderTest, MissingOldestSegmentIsCorruptionWhenTheStartIsRequired) {
+  WriteLog(40, /*segment_bytes=*/1024);
+  const testing::ReadBack whole = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_GT(whole.end.segment, 2u);
+  ASSERT_TRUE(fs_->RemoveFile(SegmentPath(1)).ok());
+  WalReaderOptions recovery;
+  recovery.start_lsn = 1;
+  recovery.require_start_lsn = true;
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_, recovery);
+  EXPECT_EQ(back.status.code(), StatusCode::kCorruption);
+  EXPECT_NE(back.status.message().find("from LSN 1 to"), std::string::npos)
+      << back.status.ToString();
+
+  recovery.mode = WalRecoveryMode::kSalvage;
+  back = ReadWal(fs_.get(), wal_dir_, recovery);
+  EXPECT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.end.salvaged_regions, 1u);
+  EXPECT_EQ(back.lsns.back(), 40u);
+  WalReaderOptions forensics;  // not asked to reach back: reads what is there
+  forensics.start_lsn = 1;
+  EXPECT_TRUE(ReadWal(fs_.get(), wal_dir_, forensics).status.ok());
+}
+
+TEST_F(WalReaderTest, WriterBeginsANewSegmentAfterASalvagedRead) {
+  WriteLog(5);
+  FlipByte(1, RecordOffset(1) + 30);
+  WalReaderOptions salvage;
+  salvage.mode = WalRecoveryMode::kSalvage;
+  auto reader = std::move(*WalReader::OpenDir(fs_.get(), wal_dir_, salvage));
+  WalRecord record;
+  while (*reader->Next(&record)) {
+  }
+  ASSERT_EQ(reader->end().salvaged_regions, 1u);
+  auto w = WalWriter::Open(fs_.get(), wal_dir_, {}, reader->end());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  Result<uint64_t> lsn = (*w)->Append(WalRecordType::kPut, "after");
+  ASSERT_TRUE(lsn.ok());
+  EXPECT_EQ(*lsn, 6u);
+  ASSERT_TRUE((*w)->Close().ok());
+  EXPECT_EQ(testing::ReadFileOrDie(SegmentPath(1)).find("after"), std::string::npos)
+      << "nothing appended behind the damage";
+  WalReaderOptions from_new;
+  from_new.start_lsn = 6;
+  from_new.require_start_lsn = true;
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_, from_new);
+  EXPECT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{6}));
+}
+
+TEST_F(WalReaderTest, VersionOneLogIsReadAndContinuedInANewSegment) {
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  std::string bytes = EncodeWalSegmentHeader({1, 1, /*version=*/1});
+  for (uint64_t lsn = 1; lsn <= 3; ++lsn) {
+    // Version 1 wrote zeros where the durable distance now is.
+    AppendWalRecord(&bytes, lsn, static_cast<uint8_t>(WalRecordType::kPut), "v1", lsn);
+  }
+  bytes.resize(4096, '\0');
+  testing::WriteFileOrDie(SegmentPath(1), bytes);
+  auto w = WalWriter::Open(fs_.get(), wal_dir_, {});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_EQ(*(*w)->Append(WalRecordType::kPut, "v2"), 4u);
+  ASSERT_TRUE((*w)->Close().ok());
+  EXPECT_EQ(testing::ReadFileOrDie(SegmentPath(1)), bytes) << "never appended to";
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4}));
+  auto reader = std::move(*WalReader::OpenDir(fs_.get(), wal_dir_));
+  ASSERT_EQ(reader->segments().size(), 2u);
+  EXPECT_EQ(reader->segments()[0].version, 1u);
+  EXPECT_EQ(reader->segments()[1].version, kWalFormatVersion);
+}
+
 }  // namespace
 }  // namespace docdb::io

@@ -114,6 +114,21 @@ TEST_F(WalinspectTest, StatsReportsEverySegment) {
   EXPECT_EQ(segments[0]["first_lsn"].GetUint64(), 1u);
 }
 
+TEST_F(WalinspectTest, DumpShowsTheDurablePointEachRecordWasWrittenAfter) {
+  rapidjson::Document doc = ParseJson(RunWalinspect("--json dump " + wal_dir_).out);
+  const auto& records = doc["records"];
+  ASSERT_EQ(records.Size(), 12u);
+  for (const auto& r : records.GetArray()) {
+    // Sync mode, one appender: each record is written once the one before it is durable.
+    EXPECT_EQ(r["durable_lsn"].GetUint64(), r["lsn"].GetUint64() - 1) << r["lsn"].GetUint64();
+  }
+  doc = ParseJson(RunWalinspect("--json stats " + wal_dir_).out);
+  for (const auto& s : doc["segments"].GetArray()) {
+    EXPECT_EQ(s["format_version"].GetUint(), kWalFormatVersion);
+  }
+  EXPECT_NE(RunWalinspect("dump " + wal_dir_).out.find("durable through LSN 4"), std::string::npos);
+}
+
 TEST_F(WalinspectTest, TornTailAndCorruptionHaveTheirOwnExitCodes) {
   // Damage the very last record: a torn tail.
   const std::string last = WalSegmentPath(wal_dir_, fs_->ListDir(wal_dir_)->size());

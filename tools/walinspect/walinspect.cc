@@ -88,6 +88,7 @@ void WriteEndJson(JsonWriter& w, const WalReader& reader, const Outcome& outcome
   Field(w, "segment", end.segment);
   Field(w, "offset", end.offset);
   Field(w, "dropped_bytes", end.dropped_bytes);
+  Field(w, "dropped_records", end.dropped_records);
   Field(w, "salvaged_regions", end.salvaged_regions);
   Field(w, "skipped_records", end.skipped_records);
   Field(w, "bad_payloads", outcome.bad_payloads);
@@ -106,7 +107,13 @@ void PrintEndText(const WalReader& reader, const Outcome& outcome) {
   }
   std::cout << "\n";
   if (!end.detail.empty()) std::cout << "  " << end.detail << "\n";
-  if (end.dropped_bytes > 0) std::cout << "  torn bytes dropped: " << end.dropped_bytes << "\n";
+  if (end.dropped_bytes > 0) {
+    std::cout << "  torn bytes dropped: " << end.dropped_bytes;
+    if (end.dropped_records > 0) {
+      std::cout << " (" << end.dropped_records << " whole records of the unfinished write)";
+    }
+    std::cout << "\n";
+  }
   if (end.salvaged_regions > 0) {
     std::cout << "  damaged regions skipped: " << end.salvaged_regions << "\n";
   }
@@ -187,7 +194,8 @@ int RunDump(const Args& args, WalReader& reader) {
     if (!args.json) {
       std::cout << "LSN " << record.lsn << "  " << type << "  "
                 << SegmentName(reader, record.segment) << "@" << record.offset << "  "
-                << record.encoded_bytes << " bytes\n";
+                << record.encoded_bytes << " bytes  durable through LSN " << record.durable_lsn
+                << "\n";
       if (!decoded.ok()) std::cout << "    payload error: " << decoded.ToString() << "\n";
       for (const WalOp& op : ops) {
         std::cout << "    " << WalOpKindName(op.kind) << " " << op.collection;
@@ -204,6 +212,7 @@ int RunDump(const Args& args, WalReader& reader) {
     Field(w, "segment", record.segment);
     Field(w, "offset", record.offset);
     Field(w, "bytes", record.encoded_bytes);
+    Field(w, "durable_lsn", record.durable_lsn);
     if (!decoded.ok()) {
       Field(w, "payload_error", decoded.ToString());
     }
@@ -283,9 +292,9 @@ int RunStats(const Args& args, WalReader& reader) {
   for (const WalSegmentInfo& info : reader.segments()) {
     const SegmentStats& s = per_segment[info.number];
     if (!args.json) {
-      std::cout << std::filesystem::path(info.path).filename().string() << ": " << s.records
-                << " records, " << s.record_bytes << " record bytes of " << info.size_bytes
-                << " file bytes";
+      std::cout << std::filesystem::path(info.path).filename().string() << " (format "
+                << info.version << "): " << s.records << " records, " << s.record_bytes
+                << " record bytes of " << info.size_bytes << " file bytes";
       if (s.records > 0) std::cout << ", LSN " << s.first_lsn << " to " << s.last_lsn;
       for (const auto& [type, n] : s.by_type) std::cout << ", " << type << " " << n;
       std::cout << "\n";
@@ -294,6 +303,7 @@ int RunStats(const Args& args, WalReader& reader) {
     w.StartObject();
     Field(w, "segment", info.number);
     Field(w, "path", info.path);
+    Field(w, "format_version", info.version);
     Field(w, "file_bytes", info.size_bytes);
     Field(w, "records", s.records);
     Field(w, "record_bytes", s.record_bytes);
