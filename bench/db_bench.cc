@@ -85,6 +85,34 @@ BENCHMARK_REGISTER_F(DurableInsert, Documents)
     ->Threads(32)
     ->UseRealTime();
 
+// Durable inserts while the first writer also checkpoints every 100 of its inserts: how
+// long a checkpoint waits for the writes in flight before it can freeze the overlay
+// (docs/recovery.md, "Checkpoint"), reported as checkpoint_max_wait_us.
+BENCHMARK_DEFINE_F(DurableInsert, WithCheckpoints)(benchmark::State& state) {
+  const std::string body = UserRecord(static_cast<uint64_t>(state.thread_index()));
+  uint64_t n = 0;
+  for (auto _ : state) {
+    Result<uint64_t> v = g_db->Insert("default", Key(g_next_id++), body);
+    if (!v.ok()) state.SkipWithError(v.status().ToString().c_str());
+    if (state.thread_index() == 0 && ++n % 100 == 0) {
+      if (Status s = g_db->Checkpoint(); !s.ok()) state.SkipWithError(s.ToString().c_str());
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    if (Result<Stats> stats = g_db->GetStats(); stats.ok()) {
+      state.counters["checkpoints"] = static_cast<double>(stats->checkpoints);
+      state.counters["checkpoint_max_wait_us"] =
+          static_cast<double>(stats->checkpoint_max_wait_us);
+    }
+  }
+}
+BENCHMARK_REGISTER_F(DurableInsert, WithCheckpoints)
+    ->ArgName("posix")
+    ->Arg(0)
+    ->Threads(32)
+    ->UseRealTime();
+
 // Point reads of 1 KiB documents, all in the index (after a checkpoint), page cache warm.
 // Loaded once, kept for every thread count.
 std::unique_ptr<DB> g_read_db;

@@ -43,6 +43,7 @@ DBImpl::DBImpl(std::string dir, const Options& options, io::FileSystem* fs,
       options_(options),
       owned_fs_(std::move(owned_fs)),
       fs_(fs),
+      logger_(options.logger ? options.logger : NewStderrLogger()),
       id_generator_(std::random_device{}()) {}
 
 Status DBImpl::Poison(const Status& cause) {
@@ -56,6 +57,13 @@ Status DBImpl::Poison(const Status& cause) {
   return cause;
 }
 
+Status DBImpl::WalAppendFailed(const Status& cause) {
+  if (cause.code() == StatusCode::kNoSpace || cause.code() == StatusCode::kInvalidArgument) {
+    return cause;
+  }
+  return Poison(cause);
+}
+
 Status DBImpl::CheckWritable() const {
   std::lock_guard<std::mutex> lock(state_mu_);
   return poisoned_;
@@ -67,15 +75,16 @@ Status DBImpl::CreateCollection(std::string_view name) {
   DOCDB_RETURN_IF_ERROR(ValidateCollectionName(name));
   // Exclusive: no write may resolve a collection name while the catalog changes, so that
   // the WAL orders every document write after the creation or drop it depends on.
-  std::unique_lock<std::shared_mutex> commit(commit_mu_);
+  std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
   DOCDB_RETURN_IF_ERROR(CheckWritable());
   if (catalog_.Find(name).ok()) {
     return Status::AlreadyExists("collection '" + std::string(name) + "' already exists");
   }
   const io::WalOp op{io::WalOp::Kind::kCreateCollection, name, "", ""};
   const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
-  DOCDB_ASSIGN_OR_RETURN(const uint64_t lsn, wal_->Append(payload.type, payload.bytes));
-  return catalog_.Create(name, lsn);
+  const Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
+  if (!lsn.ok()) return WalAppendFailed(lsn.status());
+  return catalog_.Create(name, *lsn);
 }
 
 Status DBImpl::DropCollection(std::string_view name, bool force) {
@@ -83,7 +92,7 @@ Status DBImpl::DropCollection(std::string_view name, bool force) {
   if (name == kDefaultCollection) {
     return Status::InvalidArgument("the 'default' collection cannot be dropped");
   }
-  std::unique_lock<std::shared_mutex> commit(commit_mu_);
+  std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
   DOCDB_RETURN_IF_ERROR(CheckWritable());
   DOCDB_ASSIGN_OR_RETURN(const uint64_t count, catalog_.Count(name));
   if (count > 0 && !force) {
@@ -93,7 +102,9 @@ Status DBImpl::DropCollection(std::string_view name, bool force) {
   }
   const io::WalOp op{io::WalOp::Kind::kDropCollection, name, "", ""};
   const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
-  DOCDB_RETURN_IF_ERROR(wal_->Append(payload.type, payload.bytes).status());
+  if (const Status logged = wal_->Append(payload.type, payload.bytes).status(); !logged.ok()) {
+    return WalAppendFailed(logged);
+  }
   DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Drop(name));
   overlay_.EraseRange(CollectionKeyPrefix(id), CollectionKeyEnd(id));
   return Status::OK();
@@ -262,7 +273,7 @@ Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   std::vector<std::unique_lock<std::mutex>> held;
   held.reserve(stripes.size());
   for (size_t s : stripes) held.emplace_back(key_locks_[s]);
-  std::shared_lock<std::shared_mutex> commit(commit_mu_);
+  std::shared_lock<WriterFirstSharedMutex> commit(commit_mu_);
   DOCDB_RETURN_IF_ERROR(CheckWritable());
 
   std::vector<int64_t> count_deltas;
@@ -271,15 +282,8 @@ Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   ops.reserve(writes.size());
   for (const PendingWrite& w : writes) ops.push_back({w.kind, w.collection, w.id, w.body});
   const io::WalPayload payload = io::EncodeWalPayload(ops);
-  Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
-  if (!lsn.ok()) {
-    // NoSpace left nothing in the WAL; anything else poisoned the WAL writer already.
-    if (lsn.status().code() != StatusCode::kNoSpace &&
-        lsn.status().code() != StatusCode::kInvalidArgument) {
-      return Poison(lsn.status());
-    }
-    return lsn.status();
-  }
+  const Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
+  if (!lsn.ok()) return WalAppendFailed(lsn.status());
   // The write is durable in the WAL from here on: a failure to apply it must stop all
   // writes, or later ones would be answered against a state that is missing this one.
   if (Status applied = ApplyWrites(writes, *lsn, count_deltas); !applied.ok()) {
@@ -363,15 +367,24 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
                                            const ScanOptions& options) {
   DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
   DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-  const std::string start =
-      DocumentKey(collection_id, std::max<std::string_view>(options.start, options.prefix));
+  // IDs below the prefix cannot start with it; a range that ends before it begins is empty.
+  const std::string_view first_id = std::max<std::string_view>(options.start, options.prefix);
+  if (!options.end.empty() && options.end <= first_id) return std::vector<Document>();
+  const std::string start = DocumentKey(collection_id, first_id);
   const std::string end = options.end.empty() ? CollectionKeyEnd(collection_id)
                                               : DocumentKey(collection_id, options.end);
   const uint64_t limit = options.limit == 0 ? UINT64_MAX : options.limit;
 
-  // Merge the overlay (newer) with the index in key order.
+  // The overlay's entries and the index snapshot are taken together, so that the scan
+  // sees one state: a checkpoint committing in between would otherwise make part of a
+  // batch come from the old overlay and the rest from the newer index.
+  Result<std::unique_ptr<index::IndexSnapshot>> opened = Status::Internal("no index snapshot");
   const Overlay::Table recent =
-      overlay_.CollectRange(start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)));
+      overlay_.CollectRange(start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)),
+                            [&] { opened = index_->OpenSnapshot(); });
+  DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<index::IndexSnapshot> snapshot, std::move(opened));
+
+  // Merge the overlay (newer) with the index in key order.
   auto next_recent = recent.begin();
   std::vector<std::pair<std::string, index::DocLocation>> found;
   bool past_prefix = false;
@@ -387,7 +400,7 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
   };
   const auto done = [&] { return found.size() >= limit || past_prefix; };
   DOCDB_RETURN_IF_ERROR(
-      index_->Scan(start, end, [&](std::string_view key, const index::DocLocation& loc) {
+      snapshot->Scan(start, end, [&](std::string_view key, const index::DocLocation& loc) {
         while (!done() && next_recent != recent.end() && next_recent->first < key)
           take_recent(next_recent++);
         if (done()) return false;
@@ -399,6 +412,7 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
         return !done();
       }));
   while (!done() && next_recent != recent.end()) take_recent(next_recent++);
+  snapshot.reset();  // frees its reader slot before the documents are read
 
   std::vector<Document> out;
   out.reserve(found.size());

@@ -5,16 +5,17 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/writer_first_shared_mutex.h"
 #include "docdb/db.h"
 #include "engine/catalog.h"
 #include "engine/json_limits.h"
@@ -24,6 +25,7 @@
 #include "io/file_system.h"
 #include "io/segment_store.h"
 #include "io/wal_payload.h"
+#include "io/wal_reader.h"
 #include "io/wal_writer.h"
 
 namespace docdb::engine {
@@ -112,13 +114,25 @@ class DBImpl : public DB {
   Result<Document> ReadDocument(std::string_view collection, std::string_view id,
                                 const index::DocLocation& location) const;
 
+  io::WalReaderOptions RecoveryReaderOptions(uint64_t checkpoint_lsn) const;
+  // Reads the WAL after the checkpoint through to its end without applying anything, and
+  // checks that it reaches back to the checkpoint and on to the checkpoint LSN at least.
+  Result<io::WalEnd> CheckWal(uint64_t checkpoint_lsn);
+  // Replays the WAL after the checkpoint; it must end where CheckWal found it ending.
+  Status ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end);
   Status ReplayRecord(const io::WalRecord& record);
+  // Fills recovery_ from how the WAL ended, and logs what was dropped or skipped.
+  void ReportRecovery(const io::WalEnd& end);
   Status RunCheckpoint();
+  void NoteCheckpointWait(std::chrono::steady_clock::duration waited);
   void RunBackgroundCheckpoints();
   void MaybeScheduleCheckpoint(uint64_t wal_bytes);
   // A write-side failure that may leave the WAL and the data segments out of step: from
   // now on writes fail with FailedPrecondition; reads go on; reopening recovers.
   Status Poison(const Status& cause);
+  // What a failed WAL append means: NoSpace and InvalidArgument left nothing behind and
+  // are returned as they are; anything else poisons the database.
+  Status WalAppendFailed(const Status& cause);
   Status CheckWritable() const;
 
   const std::string dir_;
@@ -129,13 +143,15 @@ class DBImpl : public DB {
   std::unique_ptr<index::LmdbIndex> index_;
   std::unique_ptr<io::SegmentStore> segments_;
   std::unique_ptr<io::WalWriter> wal_;
+  const std::shared_ptr<Logger> logger_;
   Overlay overlay_;
   Catalog catalog_;
   DocumentIdGenerator id_generator_;
 
   // Writes hold it shared from their precondition check until their overlay update;
   // checkpoints (to freeze a consistent state) and collection changes hold it exclusive.
-  std::shared_mutex commit_mu_;
+  // Writer-first, so that a checkpoint waits for the writes in flight, not for a pause.
+  WriterFirstSharedMutex commit_mu_;
   // Writes to one document are serialised by the stripe its key hashes to.
   std::array<std::mutex, 64> key_locks_;
   std::mutex checkpoint_mu_;  // one checkpoint at a time
@@ -144,6 +160,8 @@ class DBImpl : public DB {
   Status poisoned_;
   uint64_t checkpoint_lsn_ = 0;
   uint64_t checkpoints_ = 0;
+  uint64_t checkpoint_max_wait_us_ = 0;
+  RecoveryReport recovery_;  // written by Recover only
   std::atomic<uint64_t> wal_bytes_since_checkpoint_{0};
 
   std::mutex background_mu_;

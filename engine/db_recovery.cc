@@ -1,6 +1,7 @@
 // Opening (recovery), checkpoints and closing of DBImpl (engine/db_impl.h,
 // docs/recovery.md).
 #include <algorithm>
+#include <chrono>
 
 #include "common/status_macros.h"
 #include "engine/db_impl.h"
@@ -10,9 +11,19 @@
 namespace docdb::engine {
 namespace {
 
+// The index map's first size; LMDB grows it on demand.
+constexpr uint64_t kInitialIndexMapBytes = 64ull << 20;
+
 io::WalRecoveryMode ToWalRecoveryMode(RecoveryMode mode) {
-  return mode == RecoveryMode::kAbsolute ? io::WalRecoveryMode::kAbsolute
-                                         : io::WalRecoveryMode::kTolerateTornTail;
+  switch (mode) {
+    case RecoveryMode::kTolerateTornTail:
+      return io::WalRecoveryMode::kTolerateTornTail;
+    case RecoveryMode::kAbsolute:
+      return io::WalRecoveryMode::kAbsolute;
+    case RecoveryMode::kSalvage:
+      return io::WalRecoveryMode::kSalvage;
+  }
+  return io::WalRecoveryMode::kTolerateTornTail;
 }
 
 io::WalSyncMode ToWalSyncMode(Durability durability) {
@@ -49,12 +60,19 @@ Status DBImpl::Recover() {
   const std::string index_dir = io::IndexDirPath(dir_);
   DOCDB_RETURN_IF_ERROR(fs_->CreateDir(index_dir));
   DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
-  DOCDB_ASSIGN_OR_RETURN(index_, index::LmdbIndex::Open(index_dir));
+  DOCDB_ASSIGN_OR_RETURN(
+      index_, index::LmdbIndex::Open(index_dir, kInitialIndexMapBytes, options_.max_index_readers));
+  // LMDB creates its files itself; their directory entries must be durable too.
+  DOCDB_RETURN_IF_ERROR(fs_->SyncDir(index_dir));
   DOCDB_ASSIGN_OR_RETURN(const index::CheckpointMeta meta, index_->ReadMeta());
   DOCDB_ASSIGN_OR_RETURN(const std::vector<index::CollectionRecord> collections,
                          index_->ReadCollections());
   catalog_.Load(collections);
   checkpoint_lsn_ = meta.checkpoint_lsn;
+
+  // The WAL is read through before anything on disk changes: were it short or damaged,
+  // the data segments' records after C would be the only other copy of those writes.
+  DOCDB_ASSIGN_OR_RETURN(const io::WalEnd end, CheckWal(meta.checkpoint_lsn));
 
   // Data segments go back to their lengths at C; what came later is replayed.
   std::vector<io::SegmentExtent> extents;
@@ -63,13 +81,61 @@ Status DBImpl::Recover() {
   }
   DOCDB_ASSIGN_OR_RETURN(segments_, io::SegmentStore::Open(fs_, io::DataDirPath(dir_), extents,
                                                            options_.data_segment_size_bytes));
+  DOCDB_RETURN_IF_ERROR(ReplayWal(meta.checkpoint_lsn, end));
+  ReportRecovery(end);
 
-  const std::string wal_dir = io::WalDirPath(dir_);
+  io::WalWriterOptions wal_options;
+  wal_options.sync_mode = ToWalSyncMode(options_.durability);
+  wal_options.periodic_sync_interval_ms = options_.periodic_sync_interval_ms;
+  wal_options.segment_size_bytes = options_.wal_segment_size_bytes;
+  io::WalEnd append_after = end;
+  // A salvaged log may end below C (its tail was lost); LSNs must go on above C.
+  append_after.last_lsn = std::max(end.last_lsn, meta.checkpoint_lsn);
+  DOCDB_ASSIGN_OR_RETURN(wal_,
+                         io::WalWriter::Open(fs_, io::WalDirPath(dir_), wal_options, append_after));
+  background_ = std::thread([this] { RunBackgroundCheckpoints(); });
+  if (end.salvaged_regions > 0) {
+    // The index then reflects everything rescued, and the next open starts reading in
+    // the segment the writer has just begun, past the damage.
+    DOCDB_RETURN_IF_ERROR(RunCheckpoint().WithContext("checkpoint after salvage of " + dir_));
+  }
+  return Status::OK();
+}
+
+io::WalReaderOptions DBImpl::RecoveryReaderOptions(uint64_t checkpoint_lsn) const {
   io::WalReaderOptions reader_options;
   reader_options.mode = ToWalRecoveryMode(options_.recovery_mode);
-  reader_options.start_lsn = meta.checkpoint_lsn + 1;
-  DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<io::WalReader> reader,
-                         io::WalReader::OpenDir(fs_, wal_dir, reader_options));
+  reader_options.start_lsn = checkpoint_lsn + 1;
+  reader_options.require_start_lsn = true;
+  return reader_options;
+}
+
+Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn) {
+  const std::string context = "recovering " + dir_;
+  Result<std::unique_ptr<io::WalReader>> reader =
+      io::WalReader::OpenDir(fs_, io::WalDirPath(dir_), RecoveryReaderOptions(checkpoint_lsn));
+  if (!reader.ok()) return reader.status().WithContext(context);
+  io::WalRecord record;
+  for (;;) {
+    Result<bool> more = (*reader)->Next(&record);
+    if (!more.ok()) return more.status().WithContext(context);
+    if (!*more) break;
+  }
+  io::WalEnd end = (*reader)->end();
+  if (end.last_lsn < checkpoint_lsn) {
+    const std::string what = "the WAL of " + dir_ + " ends at LSN " + std::to_string(end.last_lsn) +
+                             " but the index was checkpointed at LSN " +
+                             std::to_string(checkpoint_lsn) + ": WAL segments are missing";
+    if (options_.recovery_mode != RecoveryMode::kSalvage) return Status::Corruption(what);
+    if (end.salvaged_regions++ == 0) end.first_salvaged = what;
+  }
+  return end;
+}
+
+Status DBImpl::ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end) {
+  DOCDB_ASSIGN_OR_RETURN(
+      std::unique_ptr<io::WalReader> reader,
+      io::WalReader::OpenDir(fs_, io::WalDirPath(dir_), RecoveryReaderOptions(checkpoint_lsn)));
   io::WalRecord record;
   for (;;) {
     Result<bool> more = reader->Next(&record);
@@ -77,21 +143,47 @@ Status DBImpl::Recover() {
     if (!*more) break;
     DOCDB_RETURN_IF_ERROR(ReplayRecord(record).WithContext(
         "replaying WAL record LSN " + std::to_string(record.lsn) + " into " + dir_));
+    if (recovery_.records_replayed++ == 0) recovery_.first_lsn = record.lsn;
+    recovery_.last_lsn = record.lsn;
   }
-  if (reader->end().last_lsn < meta.checkpoint_lsn) {
-    return Status::Corruption("the WAL of " + dir_ + " ends at LSN " +
-                              std::to_string(reader->end().last_lsn) +
-                              " but the index was checkpointed at LSN " +
-                              std::to_string(meta.checkpoint_lsn) + ": WAL segments are missing");
+  const io::WalEnd& end = reader->end();
+  if (end.last_lsn != expected_end.last_lsn || end.segment != expected_end.segment ||
+      end.offset != expected_end.offset) {
+    return Status::Corruption("the WAL of " + dir_ + " changed while it was recovered: it ended " +
+                              "at LSN " + std::to_string(expected_end.last_lsn) + ", then at LSN " +
+                              std::to_string(end.last_lsn));
   }
-
-  io::WalWriterOptions wal_options;
-  wal_options.sync_mode = ToWalSyncMode(options_.durability);
-  wal_options.periodic_sync_interval_ms = options_.periodic_sync_interval_ms;
-  wal_options.segment_size_bytes = options_.wal_segment_size_bytes;
-  DOCDB_ASSIGN_OR_RETURN(wal_, io::WalWriter::Open(fs_, wal_dir, wal_options, reader->end()));
-  background_ = std::thread([this] { RunBackgroundCheckpoints(); });
   return Status::OK();
+}
+
+void DBImpl::ReportRecovery(const io::WalEnd& end) {
+  recovery_.detail = end.detail;
+  recovery_.salvaged_regions = end.salvaged_regions;
+  recovery_.first_salvaged = end.first_salvaged;
+  if (end.reason == io::WalEndReason::kTornTail) {
+    recovery_.torn_tail_segment = end.segment;
+    recovery_.torn_tail_offset = end.offset;
+    recovery_.torn_tail_lsn = end.last_lsn + 1;
+    recovery_.dropped_bytes = end.dropped_bytes;
+    recovery_.dropped_records = end.dropped_records;
+    logger_->Log(LogLevel::kWarning,
+                 "recovery of " + dir_ + " dropped a damaged final WAL write: segment " +
+                     io::WalSegmentFileName(end.segment) + " offset " + std::to_string(end.offset) +
+                     " LSN " + std::to_string(end.last_lsn + 1) + ", " +
+                     std::to_string(end.dropped_bytes) + " bytes (" +
+                     std::to_string(end.dropped_records) + " whole records): " + end.detail);
+  }
+  if (end.salvaged_regions > 0) {
+    logger_->Log(LogLevel::kError, "salvage recovery of " + dir_ + " skipped " +
+                                       std::to_string(end.salvaged_regions) +
+                                       " damaged or missing WAL regions; writes in them are "
+                                       "lost. The first: " +
+                                       end.first_salvaged);
+  }
+  logger_->Log(LogLevel::kInfo,
+               "opened " + dir_ + ": checkpoint LSN " + std::to_string(checkpoint_lsn_) +
+                   ", replayed " + std::to_string(recovery_.records_replayed) +
+                   " WAL records, WAL ends at LSN " + std::to_string(end.last_lsn));
 }
 
 Status DBImpl::ReplayRecord(const io::WalRecord& record) {
@@ -160,7 +252,9 @@ Status DBImpl::RunCheckpoint() {
   {
     // With every write between its precondition check and its overlay update held off,
     // the frozen table, the segment lengths and the catalog all describe LSN C exactly.
-    std::unique_lock<std::shared_mutex> commit(commit_mu_);
+    const auto asked = std::chrono::steady_clock::now();
+    std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
+    NoteCheckpointWait(std::chrono::steady_clock::now() - asked);
     DOCDB_RETURN_IF_ERROR(CheckWritable());
     meta.checkpoint_lsn = wal_->stats().last_lsn;
     if (meta.checkpoint_lsn == checkpoint_lsn_) return Status::OK();
@@ -177,8 +271,11 @@ Status DBImpl::RunCheckpoint() {
     for (uint64_t id : catalog_.TakeDropped()) purged.push_back(CollectionKeyPrefix(id));
     wal_bytes_since_checkpoint_ = 0;
   }
-  // Segment bytes must be durable before the index points at them.
-  Status status = segments_->SyncAll();
+  // The index may name C only once the WAL up to C is durable (in periodic and none
+  // modes it may not be yet): after a power cut, recovery must find C in the WAL. And
+  // segment bytes must be durable before the index points at them.
+  Status status = wal_->Sync();
+  if (status.ok()) status = segments_->SyncAll();
   if (status.ok()) {
     std::vector<index::IndexChange> changes;
     changes.reserve(frozen->size());
@@ -197,6 +294,13 @@ Status DBImpl::RunCheckpoint() {
   return Status::OK();
 }
 
+void DBImpl::NoteCheckpointWait(std::chrono::steady_clock::duration waited) {
+  const auto us =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(waited).count());
+  std::lock_guard<std::mutex> lock(state_mu_);
+  checkpoint_max_wait_us_ = std::max(checkpoint_max_wait_us_, us);
+}
+
 Result<Stats> DBImpl::GetStats() {
   Stats stats;
   for (const index::CollectionRecord& c : catalog_.Snapshot()) {
@@ -213,6 +317,8 @@ Result<Stats> DBImpl::GetStats() {
   std::lock_guard<std::mutex> lock(state_mu_);
   stats.checkpoint_lsn = checkpoint_lsn_;
   stats.checkpoints = checkpoints_;
+  stats.checkpoint_max_wait_us = checkpoint_max_wait_us_;
+  stats.recovery = recovery_;
   return stats;
 }
 

@@ -29,10 +29,12 @@ void Overlay::EraseRange(std::string_view start, std::string_view end) {
   active_.erase(first, last);
 }
 
-Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view end,
-                                     size_t max_live) const {
+Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view end, size_t max_live,
+                                     const std::function<void()>& pin) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
+  if (pin) pin();
   Table out;
+  if (end <= start) return out;
   auto active = active_.lower_bound(start);
   const auto active_end = active_.lower_bound(end);
   Table::const_iterator frozen;

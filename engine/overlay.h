@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,9 +42,12 @@ class Overlay {
 
   // Entries with keys in [start, end), the active table winning over the frozen one, in
   // key order up to and including the `max_live`-th that is not a tombstone: a scan that
-  // stops after n documents needs no overlay entry past the n-th live one.
-  Table CollectRange(std::string_view start, std::string_view end,
-                     size_t max_live = SIZE_MAX) const;
+  // stops after n documents needs no overlay entry past the n-th live one. Empty when
+  // end <= start. `pin`, when given, is called while neither table can change: an index
+  // snapshot it opens is then consistent with the entries returned, since the index
+  // changes only while a table is frozen, and then by exactly that table's entries.
+  Table CollectRange(std::string_view start, std::string_view end, size_t max_live = SIZE_MAX,
+                     const std::function<void()>& pin = {}) const;
 
   // Moves the active table aside (still readable) and starts an empty one. Requires that
   // no table is frozen. Returns the frozen table.

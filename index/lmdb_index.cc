@@ -23,6 +23,9 @@ Status LmdbStatus(int rc, std::string_view what) {
     return Status(StatusCode::kCorruption, std::move(message), rc);
   }
   if (rc == ENOSPC) return Status(StatusCode::kNoSpace, std::move(message), rc);
+  if (rc == MDB_READERS_FULL) {
+    return Status(StatusCode::kBusy, std::move(message) + " (raise the reader limit)", rc);
+  }
   return Status(StatusCode::kIoError, std::move(message), rc);
 }
 
@@ -96,12 +99,14 @@ LmdbIndex::LmdbIndex(std::unique_ptr<Env> env) : env_(std::move(env)) {}
 LmdbIndex::~LmdbIndex() = default;
 
 Result<std::unique_ptr<LmdbIndex>> LmdbIndex::Open(const std::string& dir,
-                                                   uint64_t initial_map_bytes) {
+                                                   uint64_t initial_map_bytes,
+                                                   uint32_t max_readers) {
   auto env = std::make_unique<Env>();
   int rc = mdb_env_create(&env->env);
   if (rc != 0) return LmdbStatus(rc, "create environment");
   env->map_bytes = initial_map_bytes;
   if ((rc = mdb_env_set_maxdbs(env->env, 3)) != 0 ||
+      (rc = mdb_env_set_maxreaders(env->env, max_readers)) != 0 ||
       (rc = mdb_env_set_mapsize(env->env, initial_map_bytes)) != 0) {
     return LmdbStatus(rc, "configure environment");
   }
@@ -158,33 +163,51 @@ Result<std::optional<DocLocation>> LmdbIndex::Get(std::string_view key) const {
   return std::optional<DocLocation>(loc);
 }
 
-Status LmdbIndex::Scan(
-    std::string_view start, std::string_view end,
-    const std::function<bool(std::string_view, const DocLocation&)>& visit) const {
-  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
-  Txn txn;
-  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
-  MDB_cursor* cursor = nullptr;
-  int rc = mdb_cursor_open(txn.get(), env_->docs, &cursor);
-  if (rc != 0) return LmdbStatus(rc, "open cursor");
-  MDB_val k = Val(start);
-  MDB_val v;
-  Status status;
-  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE); rc == 0;
-       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-    const std::string_view key = View(k);
-    if (!end.empty() && key >= end) break;
-    Result<DocLocation> loc = DecodeLocation(key, View(v));
-    if (!loc.ok()) {
-      status = loc.status();
-      break;
+// A read transaction kept open, with the map's resize lock held shared: LMDB may not
+// grow the map while a transaction of this process is open.
+class LmdbSnapshot : public IndexSnapshot {
+ public:
+  explicit LmdbSnapshot(const LmdbIndex::Env* env) : env_(env), resize_lock_(env->resize_mu) {}
+
+  Status Begin() { return txn_.Begin(env_->env, MDB_RDONLY); }
+
+  Status Scan(
+      std::string_view start, std::string_view end,
+      const std::function<bool(std::string_view, const DocLocation&)>& visit) const override {
+    MDB_cursor* cursor = nullptr;
+    int rc = mdb_cursor_open(txn_.get(), env_->docs, &cursor);
+    if (rc != 0) return LmdbStatus(rc, "open cursor");
+    MDB_val k = Val(start);
+    MDB_val v;
+    Status status;
+    // LMDB refuses an empty key: an empty start means the first key.
+    for (rc = mdb_cursor_get(cursor, &k, &v, start.empty() ? MDB_FIRST : MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+      const std::string_view key = View(k);
+      if (!end.empty() && key >= end) break;
+      Result<DocLocation> loc = DecodeLocation(key, View(v));
+      if (!loc.ok()) {
+        status = loc.status();
+        break;
+      }
+      if (!visit(key, *loc)) break;
     }
-    if (!visit(key, *loc)) break;
+    mdb_cursor_close(cursor);
+    if (!status.ok()) return status;
+    if (rc != 0 && rc != MDB_NOTFOUND) return LmdbStatus(rc, "scan");
+    return Status::OK();
   }
-  mdb_cursor_close(cursor);
-  if (!status.ok()) return status;
-  if (rc != 0 && rc != MDB_NOTFOUND) return LmdbStatus(rc, "scan");
-  return Status::OK();
+
+ private:
+  const LmdbIndex::Env* const env_;
+  std::shared_lock<std::shared_mutex> resize_lock_;
+  Txn txn_;
+};
+
+Result<std::unique_ptr<IndexSnapshot>> LmdbIndex::OpenSnapshot() const {
+  auto snapshot = std::make_unique<LmdbSnapshot>(env_.get());
+  DOCDB_RETURN_IF_ERROR(snapshot->Begin());
+  return std::unique_ptr<IndexSnapshot>(std::move(snapshot));
 }
 
 Result<CheckpointMeta> LmdbIndex::ReadMeta() const {

@@ -54,12 +54,29 @@ struct IndexChange {
   std::optional<DocLocation> location;
 };
 
+inline constexpr uint32_t kDefaultMaxIndexReaders = 1024;
+
+// A read-only view of the index as of one checkpoint: every read through it sees the
+// same state, whatever checkpoints commit meanwhile. Holds an LMDB read transaction (one
+// reader slot) until destroyed; used by one thread at a time.
+class IndexSnapshot {
+ public:
+  virtual ~IndexSnapshot() = default;
+  // Calls visit(key, location) for keys in [start, end) in key order (an empty `end`
+  // means "to the end"), until it returns false.
+  virtual Status Scan(
+      std::string_view start, std::string_view end,
+      const std::function<bool(std::string_view, const DocLocation&)>& visit) const = 0;
+};
+
 class LmdbIndex {
  public:
   // Opens (creating when missing) the LMDB environment in directory `dir`. The map
-  // starts at `initial_map_bytes` and grows on demand.
+  // starts at `initial_map_bytes` and grows on demand. At most `max_readers` read
+  // transactions (lookups, scans, snapshots) may be open at once; one more fails with Busy.
   static Result<std::unique_ptr<LmdbIndex>> Open(const std::string& dir,
-                                                 uint64_t initial_map_bytes = 64ull << 20);
+                                                 uint64_t initial_map_bytes = 64ull << 20,
+                                                 uint32_t max_readers = kDefaultMaxIndexReaders);
   ~LmdbIndex();
   LmdbIndex(const LmdbIndex&) = delete;
   LmdbIndex& operator=(const LmdbIndex&) = delete;
@@ -67,10 +84,9 @@ class LmdbIndex {
   // nullopt when the key is not indexed. Corruption for a malformed stored value.
   Result<std::optional<DocLocation>> Get(std::string_view key) const;
 
-  // Calls visit(key, location) for keys in [start, end) in key order (an empty `end`
-  // means "to the end"), until it returns false.
-  Status Scan(std::string_view start, std::string_view end,
-              const std::function<bool(std::string_view, const DocLocation&)>& visit) const;
+  // A consistent view for reads that must all see one checkpoint's state. Busy when every
+  // reader slot is taken.
+  Result<std::unique_ptr<IndexSnapshot>> OpenSnapshot() const;
 
   Result<CheckpointMeta> ReadMeta() const;
   Result<std::vector<CollectionRecord>> ReadCollections() const;
@@ -88,6 +104,7 @@ class LmdbIndex {
 
  private:
   struct Env;
+  friend class LmdbSnapshot;
   explicit LmdbIndex(std::unique_ptr<Env> env);
   Status TryApply(const std::vector<IndexChange>& changes,
                   const std::vector<std::string>& purged_prefixes,

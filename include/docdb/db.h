@@ -27,17 +27,39 @@ struct CollectionInfo {
   uint64_t document_count = 0;
 };
 
+// What the last Open found in the WAL (docs/recovery.md).
+struct RecoveryReport {
+  uint64_t records_replayed = 0;  // WAL records after the checkpoint, applied again
+  uint64_t first_lsn = 0;         // the first and last LSN replayed (0 when none)
+  uint64_t last_lsn = 0;
+  // A damaged final write that was dropped: where the log now ends, the LSN the damaged
+  // record would have had, and how many written bytes (and whole records of the same
+  // unfinished write) were dropped. All zero when the log ended cleanly.
+  uint64_t torn_tail_segment = 0;
+  uint64_t torn_tail_offset = 0;
+  uint64_t torn_tail_lsn = 0;
+  uint64_t dropped_bytes = 0;
+  uint64_t dropped_records = 0;
+  uint64_t salvaged_regions = 0;  // RecoveryMode::kSalvage: damaged regions skipped
+  std::string first_salvaged;     // what the first of them was
+  std::string detail;             // the reader's account of how the log ended
+};
+
 struct Stats {
   uint64_t documents = 0;
   uint64_t collections = 0;
-  uint64_t last_lsn = 0;         // the newest write's version
-  uint64_t checkpoint_lsn = 0;   // the index reflects every write up to this version
-  uint64_t checkpoints = 0;      // completed since Open
+  uint64_t last_lsn = 0;        // the newest write's version
+  uint64_t checkpoint_lsn = 0;  // the index reflects every write up to this version
+  uint64_t checkpoints = 0;     // completed since Open
+  // The longest a checkpoint waited for the writes in flight to let it freeze the
+  // overlay, since Open.
+  uint64_t checkpoint_max_wait_us = 0;
   uint64_t overlay_entries = 0;  // writes since the last checkpoint, by document
   uint64_t wal_bytes = 0;        // WAL written since Open
   uint64_t wal_syncs = 0;
   uint64_t wal_group_commits = 0;
   std::string io_backend;  // "io_uring" or "posix"
+  RecoveryReport recovery;
 };
 
 class DB {

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "docdb/logger.h"
 
 namespace docdb {
 
@@ -23,8 +26,16 @@ enum class IoBackend {
 
 // What recovery does with a damaged WAL (docs/recovery.md).
 enum class RecoveryMode {
-  kTolerateTornTail,  // a torn final record is dropped; mid-log corruption fails Open
-  kAbsolute,          // any damage fails Open
+  // A damaged final write (a torn last record, or whole records after a torn one that
+  // belong to the same unfinished write) is dropped and logged; mid-log corruption and
+  // missing WAL segments fail Open with Corruption.
+  kTolerateTornTail,
+  kAbsolute,  // any damage, a torn final write included, fails Open
+  // Skips every damaged region and every missing stretch of the WAL, replays what is
+  // readable and opens. Writes in the skipped regions are lost: use it to rescue a
+  // database that will not open otherwise. Stats::recovery says what was skipped; the
+  // database checkpoints at once, so that the next open does not read the damage again.
+  kSalvage,
 };
 
 struct Options {
@@ -40,6 +51,10 @@ struct Options {
   // Closing checkpoints, so that the next open replays nothing. false closes faster and
   // leaves the writes since the last checkpoint to be replayed from the WAL.
   bool checkpoint_on_close = true;
+  // Index reads (lookups and scans) in progress at once; one more fails with Busy.
+  uint32_t max_index_readers = 1024;
+  // Recovery findings, failures and checkpoints are logged here; null means stderr.
+  std::shared_ptr<Logger> logger;
   // Limits on document bodies.
   uint32_t max_document_bytes = 16u << 20;
   uint32_t max_nesting_depth = 128;

@@ -2,7 +2,8 @@
 // background checkpoints) and reports every acknowledged write on a pipe; the parent
 // kills it with SIGKILL after a seeded number of acknowledgements, reopens the database
 // and checks that every acknowledged write is there with its exact body and version, and
-// that no batch is partly visible.
+// that no batch is partly visible. Every life writes bodies of its own, so that an earlier
+// life's identical write can never stand in for a lost one.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -32,15 +33,22 @@ Options CrashOptions() {
   return options;
 }
 
-std::string BodyFor(int thread, int seq) {
-  return R"({"thread":)" + std::to_string(thread) + R"(,"seq":)" + std::to_string(seq) +
-         R"(,"pad":")" + std::string(static_cast<size_t>(seq % 50), 'p') + "\"}";
+std::string BodyFor(int life, int thread, int seq) {
+  return R"({"life":)" + std::to_string(life) + R"(,"thread":)" + std::to_string(thread) +
+         R"(,"seq":)" + std::to_string(seq) + R"(,"pad":")" +
+         std::string(static_cast<size_t>(seq % 50), 'p') + "\"}";
 }
 
-// The child: writes until killed. Each line on `out` is an acknowledged write:
+std::string BatchDocId(int life, int thread, int seq, int i) {
+  return "b" + std::to_string(life) + "-" + std::to_string(thread) + "-" + std::to_string(seq) +
+         "-" + std::to_string(i);
+}
+
+// The child: writes until killed. Each line on `out` is an acknowledged write of life
+// `life`:
 //   D <thread> <seq> <version>   a Put of doc "t<thread>-<seq % kDocsPerThread>"
-//   B <thread> <seq> <version>   a batch of kBatchSize docs "b<thread>-<seq>-<i>"
-[[noreturn]] void RunChild(const std::string& dir, int out, uint64_t seed) {
+//   B <thread> <seq> <version>   a batch of kBatchSize docs BatchDocId(life, thread, seq, i)
+[[noreturn]] void RunChild(const std::string& dir, int out, uint64_t seed, int life) {
   Result<std::unique_ptr<DB>> db = DB::Open(dir, CrashOptions());
   if (!db.ok()) {
     std::fprintf(stderr, "child open: %s\n", db.status().ToString().c_str());
@@ -63,16 +71,17 @@ std::string BodyFor(int thread, int seq) {
         if (rng() % 4 == 0) {
           WriteBatch batch;
           for (int i = 0; i < kBatchSize; ++i) {
-            batch.Put("batches",
-                      "b" + std::to_string(t) + "-" + std::to_string(seq) + "-" + std::to_string(i),
-                      BodyFor(t, seq));
+            batch.Put("batches", BatchDocId(life, t, seq, i), BodyFor(life, t, seq));
           }
           if (!(*db)->Write(batch).ok()) _exit(6);
-          report('B', t, seq, 0);
+          // The batch's version, read back: its documents are never written again.
+          Result<Document> written = (*db)->Get("batches", BatchDocId(life, t, seq, 0));
+          if (!written.ok()) _exit(9);
+          report('B', t, seq, written->version);
         } else {
           const std::string id =
               "t" + std::to_string(t) + "-" + std::to_string(seq % kDocsPerThread);
-          Result<uint64_t> v = (*db)->Put("default", id, BodyFor(t, seq));
+          Result<uint64_t> v = (*db)->Put("default", id, BodyFor(life, t, seq));
           if (!v.ok()) _exit(7);
           report('D', t, seq, *v);
         }
@@ -84,12 +93,22 @@ std::string BodyFor(int thread, int seq) {
   _exit(0);
 }
 
+struct AckedPut {
+  std::string body;
+  uint64_t version = 0;
+};
+struct AckedBatch {
+  int life = 0;
+  int thread = 0;
+  int seq = 0;
+  uint64_t version = 0;
+};
 struct Acked {
-  std::map<std::string, std::pair<int, uint64_t>> last_put;  // doc -> (seq, version)
-  std::vector<std::pair<int, int>> batches;                  // (thread, seq)
+  std::map<std::string, AckedPut> last_put;  // by doc, the newest acknowledged
+  std::vector<AckedBatch> batches;
 };
 
-void ParseLine(const std::string& line, Acked* acked) {
+void ParseLine(const std::string& line, int life, Acked* acked) {
   std::istringstream in(line);
   char kind = 0;
   int thread = 0;
@@ -97,23 +116,24 @@ void ParseLine(const std::string& line, Acked* acked) {
   unsigned long long version = 0;
   if (!(in >> kind >> thread >> seq >> version)) return;  // a line cut by the kill
   if (kind == 'B') {
-    acked->batches.emplace_back(thread, seq);
+    acked->batches.push_back({life, thread, seq, version});
     return;
   }
   const std::string id = "t" + std::to_string(thread) + "-" + std::to_string(seq % kDocsPerThread);
-  auto& last = acked->last_put[id];
-  if (version >= last.second) last = {seq, version};
+  AckedPut& last = acked->last_put[id];
+  if (version >= last.version) last = {BodyFor(life, thread, seq), version};
 }
 
 // Runs one child life: it is killed after `acks_before_kill` acknowledgements.
-void RunAndKill(const std::string& dir, uint64_t seed, int acks_before_kill, Acked* acked) {
+void RunAndKill(const std::string& dir, uint64_t seed, int life, int acks_before_kill,
+                Acked* acked) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     close(fds[0]);
-    RunChild(dir, fds[1], seed);
+    RunChild(dir, fds[1], seed, life);
   }
   close(fds[1]);
   FILE* in = fdopen(fds[0], "r");
@@ -121,7 +141,7 @@ void RunAndKill(const std::string& dir, uint64_t seed, int acks_before_kill, Ack
   int acks = 0;
   bool killed = false;
   while (std::fgets(line, sizeof(line), in) != nullptr) {
-    ParseLine(line, acked);
+    ParseLine(line, life, acked);
     if (!killed && ++acks >= acks_before_kill) {
       kill(child, SIGKILL);
       killed = true;  // lines already in the pipe are still read: they were acknowledged
@@ -142,25 +162,31 @@ void CheckRecovered(const std::string& dir, const Acked& acked) {
     Result<Document> doc = (*db)->Get("default", id);
     ASSERT_TRUE(doc.ok()) << id << ": " << doc.status().ToString();
     // A later write may have landed without its acknowledgement reaching us.
-    ASSERT_GE(doc->version, last.second) << id;
-    if (doc->version == last.second) {
-      ASSERT_EQ(doc->json, BodyFor(std::stoi(id.substr(1)), last.first)) << id;
+    ASSERT_GE(doc->version, last.version) << id;
+    if (doc->version == last.version) {
+      ASSERT_EQ(doc->json, last.body) << id;
     }
   }
-  for (const auto& [thread, seq] : acked.batches) {
+  for (const AckedBatch& b : acked.batches) {
     for (int i = 0; i < kBatchSize; ++i) {
-      const std::string id =
-          "b" + std::to_string(thread) + "-" + std::to_string(seq) + "-" + std::to_string(i);
+      const std::string id = BatchDocId(b.life, b.thread, b.seq, i);
       Result<Document> doc = (*db)->Get("batches", id);
       ASSERT_TRUE(doc.ok()) << id << ": " << doc.status().ToString();
-      ASSERT_EQ(doc->json, BodyFor(thread, seq));
+      ASSERT_EQ(doc->version, b.version) << id;
+      ASSERT_EQ(doc->json, BodyFor(b.life, b.thread, b.seq)) << id;
     }
   }
-  // No batch, acknowledged or not, may be partly there.
-  std::map<std::string, int> parts;
-  for (const Document& d : *(*db)->Scan("batches")) ++parts[d.id.substr(0, d.id.rfind('-'))];
-  for (const auto& [batch, n] : parts)
-    ASSERT_EQ(n, kBatchSize) << "batch " << batch << " is partly visible";
+  // No batch, acknowledged or not, may be partly there: all of its documents, with one
+  // version.
+  std::map<std::string, std::pair<int, uint64_t>> parts;  // batch -> (documents, version)
+  for (const Document& d : *(*db)->Scan("batches")) {
+    auto& [n, version] = parts[d.id.substr(0, d.id.rfind('-'))];
+    if (n++ == 0) version = d.version;
+    ASSERT_EQ(d.version, version) << d.id << " has another version than its batch";
+  }
+  for (const auto& [batch, part] : parts) {
+    ASSERT_EQ(part.first, kBatchSize) << "batch " << batch << " is partly visible";
+  }
 }
 
 TEST(DBCrashTest, AcknowledgedWritesSurviveKill) {
@@ -171,7 +197,7 @@ TEST(DBCrashTest, AcknowledgedWritesSurviveKill) {
   for (int i = 0; i < kIterations; ++i) {
     const uint64_t seed = rng();
     SCOPED_TRACE("iteration " + std::to_string(i) + " seed " + std::to_string(seed));
-    RunAndKill(dir.path(), seed, 1 + static_cast<int>(seed % 120), &acked);
+    RunAndKill(dir.path(), seed, /*life=*/i, 1 + static_cast<int>(seed % 120), &acked);
     if (::testing::Test::HasFatalFailure()) return;
     if (i % 10 == 9 || i == kIterations - 1) {
       CheckRecovered(dir.path(), acked);

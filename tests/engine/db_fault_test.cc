@@ -1,13 +1,18 @@
-// The database on a failing disk (io::FaultFileSystem): power cuts at seeded points lose
-// nothing acknowledged in sync mode; a failed fsync stops writes but not reads.
+// The database on a failing disk (io::FaultFileSystem): power cuts at seeded points, and
+// in the middle of group commits, lose nothing acknowledged in sync mode and nothing
+// checkpointed in any mode; a failed fsync stops writes but not reads.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
+#include <filesystem>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "engine/db_impl.h"
 #include "io/fault_file_system.h"
+#include "io/file_names.h"
 #include "tests/support/temp_dir.h"
 
 namespace docdb {
@@ -104,6 +109,201 @@ TEST_F(DBFaultTest, NoSpaceIsReportedAndWritesResumeOnceSpaceReturns) {
   auto reopened = std::move(*engine::OpenDB(dir.path(), SmallOptions(), &fs));
   EXPECT_FALSE(*reopened->Exists("default", "b"));
   EXPECT_EQ(reopened->Get("default", "c")->json, "3");
+}
+
+TEST_F(DBFaultTest, DataSegmentNoSpaceLosesNothingAcknowledged) {
+  testing::TempDir dir;
+  io::FaultFileSystem fs(base_.get(), 1);
+  auto db = std::move(*engine::OpenDB(dir.path(), SmallOptions(), &fs));
+  ASSERT_TRUE(db->Put("default", "a", "1").ok());
+  // A put writes its WAL record, syncs it, then appends to the data segment: the second
+  // write fails.
+  fs.InjectFault({io::FaultOp::kWrite, 2, ENOSPC, /*torn_write=*/true});
+  EXPECT_EQ(db->Put("default", "b", "2").status().code(), StatusCode::kNoSpace);
+  EXPECT_EQ(db->Get("default", "a")->json, "1");
+  db.reset();
+  fs.ClearFaults();
+  auto reopened = std::move(*engine::OpenDB(dir.path(), SmallOptions(), &fs));
+  EXPECT_EQ(reopened->Get("default", "a")->json, "1");
+  EXPECT_TRUE(reopened->Put("default", "c", "3").ok());
+}
+
+TEST_F(DBFaultTest, WalFailureInACollectionChangeStopsWritesButNotReads) {
+  testing::TempDir dir;
+  io::FaultFileSystem fs(base_.get(), 1);
+  auto db = std::move(*engine::OpenDB(dir.path(), SmallOptions(), &fs));
+  ASSERT_TRUE(db->Put("default", "a", "1").ok());
+  fs.InjectFault({io::FaultOp::kWrite, 1, EIO});
+  EXPECT_EQ(db->CreateCollection("c").code(), StatusCode::kIoError);
+  EXPECT_EQ(db->Put("default", "b", "2").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(db->DropCollection("c").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(db->Get("default", "a")->json, "1");
+}
+
+// Forwards to another file system and notes each directory sync, with whether LMDB's data
+// file was already there when the index directory was synced.
+class DirSyncRecorder : public io::FileSystem {
+ public:
+  DirSyncRecorder(io::FileSystem* base, std::string index_dir)
+      : base_(base), index_dir_(std::move(index_dir)) {}
+  bool index_synced_with_its_files() const { return index_synced_with_its_files_; }
+
+  std::string_view name() const override { return base_->name(); }
+  Result<std::unique_ptr<io::File>> OpenFile(const std::string& p, io::OpenMode m) override {
+    return base_->OpenFile(p, m);
+  }
+  Status CreateDir(const std::string& p) override { return base_->CreateDir(p); }
+  Status SyncDir(const std::string& p) override {
+    if (p == index_dir_ && std::filesystem::exists(index_dir_ + "/data.mdb")) {
+      index_synced_with_its_files_ = true;
+    }
+    return base_->SyncDir(p);
+  }
+  Status RenameFile(const std::string& f, const std::string& t) override {
+    return base_->RenameFile(f, t);
+  }
+  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
+  Result<std::vector<std::string>> ListDir(const std::string& p) override {
+    return base_->ListDir(p);
+  }
+  Result<bool> FileExists(const std::string& p) override { return base_->FileExists(p); }
+  Result<std::unique_ptr<io::FileLock>> LockFile(const std::string& p) override {
+    return base_->LockFile(p);
+  }
+
+ private:
+  io::FileSystem* const base_;
+  const std::string index_dir_;
+  bool index_synced_with_its_files_ = false;
+};
+
+TEST_F(DBFaultTest, IndexDirectoryIsSyncedOnceLmdbHasCreatedItsFiles) {
+  testing::TempDir dir;
+  DirSyncRecorder fs(base_.get(), io::IndexDirPath(dir.path()));
+  auto db = engine::OpenDB(dir.path(), SmallOptions(), &fs);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_TRUE(fs.index_synced_with_its_files());
+}
+
+TEST_F(DBFaultTest, CheckpointWithoutSyncDurabilitySurvivesAPowerCut) {
+  for (Durability durability : {Durability::kPeriodic, Durability::kNone}) {
+    SCOPED_TRACE(durability == Durability::kPeriodic ? "periodic" : "none");
+    testing::TempDir dir;
+    io::FaultFileSystem fs(base_.get(), 1);
+    Options options = SmallOptions();
+    options.durability = durability;
+    options.periodic_sync_interval_ms = 3'600'000;  // the checkpoint alone must sync
+    options.checkpoint_interval_bytes = 1ull << 40;
+    options.checkpoint_on_close = false;
+    auto db = std::move(*engine::OpenDB(dir.path(), options, &fs));
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(db->Put("default", "d" + std::to_string(i), "1").ok());
+    ASSERT_TRUE(db->Checkpoint().ok());
+    ASSERT_TRUE(fs.PowerCut(io::PowerCutMode::kDropUnsynced).ok());
+    db.reset();
+    fs.Restart();
+    Result<std::unique_ptr<DB>> reopened = engine::OpenDB(dir.path(), options, &fs);
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    EXPECT_EQ(*(*reopened)->Count("default"), 20u) << "every checkpointed write is there";
+  }
+}
+
+// One write a writer thread attempted: acknowledged with its version, or failed.
+struct Attempt {
+  std::string id;
+  std::string body;
+  uint64_t version = 0;  // 0: not acknowledged (it may or may not have reached the WAL)
+};
+
+TEST_F(DBFaultTest, PowerCutDuringGroupCommitsKeepsAConsistentPrefixInEveryMode) {
+  constexpr int kThreads = 4;
+  constexpr int kMaxWritesPerThread = 150;
+  for (Durability durability : {Durability::kSync, Durability::kPeriodic, Durability::kNone}) {
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+      SCOPED_TRACE("durability " + std::to_string(static_cast<int>(durability)) + " seed " +
+                   std::to_string(seed));
+      testing::TempDir dir;
+      io::FaultFileSystem fs(base_.get(), seed);
+      Options options = SmallOptions();
+      options.durability = durability;
+      options.periodic_sync_interval_ms = 2;
+      auto db = std::move(*engine::OpenDB(dir.path(), options, &fs));
+
+      // The writer whose acknowledgement is the `cut_after`-th cuts the power, while the
+      // others' group commits are in flight.
+      const int cut_after = 20 + static_cast<int>(seed * 37 % 150);
+      std::atomic<int> acks{0};
+      std::atomic<uint64_t> checkpointed{0};  // a checkpoint LSN known to be committed
+      std::vector<std::vector<Attempt>> attempts(kThreads);
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+          for (int i = 0; i < kMaxWritesPerThread; ++i) {
+            Attempt a{"t" + std::to_string(t) + "-" + std::to_string(i % 10),
+                      R"({"t":)" + std::to_string(t) + R"(,"i":)" + std::to_string(i) + "}"};
+            Result<uint64_t> v = db->Put("default", a.id, a.body);
+            if (v.ok()) a.version = *v;
+            attempts[t].push_back(a);
+            if (!v.ok()) return;  // the machine is dead
+            if (acks.fetch_add(1) + 1 == cut_after) {
+              EXPECT_TRUE(fs.PowerCut(io::PowerCutMode::kReorderedSectors).ok());
+            }
+            if (t == 0 && i % 25 == 24 && db->Checkpoint().ok()) {
+              checkpointed = db->GetStats()->checkpoint_lsn;
+            }
+          }
+        });
+      }
+      for (std::thread& th : threads) th.join();
+      ASSERT_GE(acks.load(), cut_after) << "the cut must come while writes are going on";
+      db.reset();
+      fs.Restart();
+
+      Result<std::unique_ptr<DB>> reopened = engine::OpenDB(dir.path(), options, &fs);
+      ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+      const uint64_t recovered_lsn = (*reopened)->GetStats()->last_lsn;
+      uint64_t max_acked = 0;
+      std::map<std::string, std::vector<const Attempt*>> by_id;
+      for (const auto& per_thread : attempts) {
+        for (const Attempt& a : per_thread) {
+          by_id[a.id].push_back(&a);
+          max_acked = std::max(max_acked, a.version);
+        }
+      }
+      // The recovered state is the log up to some LSN: in sync mode past every
+      // acknowledged write, in every mode past every checkpoint.
+      if (durability == Durability::kSync) {
+        EXPECT_GE(recovered_lsn, max_acked);
+      }
+      EXPECT_GE(recovered_lsn, checkpointed.load());
+      for (const auto& [id, tries] : by_id) {
+        const Attempt* newest_in_prefix = nullptr;
+        for (const Attempt* a : tries) {
+          if (a->version != 0 && a->version <= recovered_lsn &&
+              (newest_in_prefix == nullptr || a->version > newest_in_prefix->version)) {
+            newest_in_prefix = a;
+          }
+        }
+        Result<Document> doc = (*reopened)->Get("default", id);
+        if (!doc.ok()) {
+          ASSERT_EQ(doc.status().code(), StatusCode::kNotFound) << doc.status().ToString();
+          EXPECT_EQ(newest_in_prefix, nullptr)
+              << id << " lost version " << newest_in_prefix->version;
+          continue;
+        }
+        EXPECT_LE(doc->version, recovered_lsn) << id;
+        if (newest_in_prefix != nullptr) {
+          ASSERT_GE(doc->version, newest_in_prefix->version) << id;
+          if (doc->version == newest_in_prefix->version) {
+            EXPECT_EQ(doc->json, newest_in_prefix->body);
+          }
+        }
+        // Whatever is there was written by some attempt on this document.
+        EXPECT_TRUE(std::any_of(tries.begin(), tries.end(),
+                                [&](const Attempt* a) { return a->body == doc->json; }))
+            << id << " has " << doc->json;
+      }
+    }
+  }
 }
 
 }  // namespace

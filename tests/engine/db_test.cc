@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "tests/support/temp_dir.h"
@@ -230,6 +231,47 @@ TEST_P(DBTest, ScanMergesRecentWritesWithTheIndexInIdOrder) {
   }
   ReopenDB();
   EXPECT_EQ(ids({}), (std::vector<std::string>{"a1=0", "a2=1", "a3=1", "b2=0", "c1=0"}));
+}
+
+TEST_P(DBTest, ScanGivesTheModelsAnswerForEveryCombinationOfBounds) {
+  // Documents in the index and in the overlay (newer bodies, a deletion), and another
+  // collection whose keys sort right after this one's.
+  std::map<std::string, std::string> model;
+  for (const char* id : {"a", "b", "ba", "bb", "c", "d", "m", "x", "xa"}) {
+    ASSERT_TRUE(db_->Put("default", id, "0").ok());
+    model[id] = "0";
+  }
+  ASSERT_TRUE(db_->CreateCollection("other").ok());
+  ASSERT_TRUE(db_->Put("other", "zz", "9").ok());
+  ASSERT_TRUE(db_->Checkpoint().ok());
+  for (const char* id : {"ba", "m", "y"}) {
+    ASSERT_TRUE(db_->Put("default", id, "1").ok());
+    model[id] = "1";
+  }
+  ASSERT_TRUE(db_->Delete("default", "c").ok());
+  model.erase("c");
+
+  const std::vector<std::string> bounds = {"", "a", "b", "ba", "bz", "c", "m", "x", "zz", "zzz"};
+  for (const std::string& start : bounds) {
+    for (const std::string& end : bounds) {
+      for (const std::string& prefix : bounds) {
+        for (uint64_t limit : {0, 1, 3}) {
+          ScanOptions o{start, end, prefix, limit};
+          std::vector<std::string> want;
+          for (const auto& [id, body] : model) {
+            if (id < start || (!end.empty() && id >= end) || !id.starts_with(prefix)) continue;
+            if (limit == 0 || want.size() < limit) want.push_back(id + "=" + body);
+          }
+          Result<std::vector<Document>> got = db_->Scan("default", o);
+          ASSERT_TRUE(got.ok()) << got.status().ToString();
+          std::vector<std::string> ids;
+          for (const Document& d : *got) ids.push_back(d.id + "=" + d.json);
+          ASSERT_EQ(ids, want) << "start '" << start << "' end '" << end << "' prefix '" << prefix
+                               << "' limit " << limit;
+        }
+      }
+    }
+  }
 }
 
 TEST_P(DBTest, BadInputIsRejectedAndLeavesNoTrace) {

@@ -55,7 +55,7 @@ TEST_F(LmdbIndexTest, DeletesPurgesAndScansInKeyOrder) {
   ASSERT_TRUE(
       index->ApplyCheckpoint({{"c1/b", std::nullopt}, {"c2/b", loc}}, {"c2/"}, {}, {2, {}}).ok());
   std::vector<std::string> keys;
-  ASSERT_TRUE(index
+  ASSERT_TRUE((*index->OpenSnapshot())
                   ->Scan("c1/", "c3/",
                          [&](std::string_view k, const DocLocation&) {
                            keys.emplace_back(k);
@@ -64,7 +64,7 @@ TEST_F(LmdbIndexTest, DeletesPurgesAndScansInKeyOrder) {
                   .ok());
   EXPECT_EQ(keys, (std::vector<std::string>{"c1/a", "c1/c"})) << "c2/ was purged, c2/b with it";
   keys.clear();
-  ASSERT_TRUE(index
+  ASSERT_TRUE((*index->OpenSnapshot())
                   ->Scan("c1/", "",
                          [&](std::string_view k, const DocLocation&) {
                            keys.emplace_back(k);
@@ -72,6 +72,43 @@ TEST_F(LmdbIndexTest, DeletesPurgesAndScansInKeyOrder) {
                          })
                   .ok());
   EXPECT_EQ(keys, (std::vector<std::string>{"c1/a", "c1/c"}));
+}
+
+std::vector<std::string> ScanKeys(const IndexSnapshot& snapshot) {
+  std::vector<std::string> keys;
+  const Status scanned = snapshot.Scan("", "", [&](std::string_view k, const DocLocation&) {
+    keys.emplace_back(k);
+    return true;
+  });
+  EXPECT_TRUE(scanned.ok()) << scanned.ToString();
+  return keys;
+}
+
+TEST_F(LmdbIndexTest, SnapshotKeepsSeeingTheCheckpointItWasOpenedAt) {
+  auto index = Open();
+  const DocLocation loc{1, 0, 10, 1};
+  ASSERT_TRUE(index->ApplyCheckpoint({{"a", loc}}, {}, {}, {1, {}}).ok());
+  Result<std::unique_ptr<IndexSnapshot>> before = index->OpenSnapshot();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_TRUE(index->ApplyCheckpoint({{"a", std::nullopt}, {"b", loc}}, {}, {}, {2, {}}).ok());
+  EXPECT_EQ(ScanKeys(**before), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(ScanKeys(**index->OpenSnapshot()), (std::vector<std::string>{"b"}));
+}
+
+TEST_F(LmdbIndexTest, ReaderBeyondTheLimitIsBusyAndASlotFreesOnClose) {
+  Result<std::unique_ptr<LmdbIndex>> opened = LmdbIndex::Open(dir_.path(), 1 << 20, 3);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  LmdbIndex& index = **opened;
+  std::vector<std::unique_ptr<IndexSnapshot>> held;
+  for (int i = 0; i < 3; ++i) {
+    Result<std::unique_ptr<IndexSnapshot>> snapshot = index.OpenSnapshot();
+    ASSERT_TRUE(snapshot.ok()) << i << ": " << snapshot.status().ToString();
+    held.push_back(std::move(*snapshot));
+  }
+  EXPECT_EQ(index.OpenSnapshot().status().code(), StatusCode::kBusy);
+  EXPECT_EQ(index.Get("k").status().code(), StatusCode::kBusy) << "a lookup needs a slot too";
+  held.pop_back();
+  EXPECT_TRUE(index.Get("k").ok());
 }
 
 TEST_F(LmdbIndexTest, MapGrowsWhenFull) {

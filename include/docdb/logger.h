@@ -1,0 +1,28 @@
+// Where DocDB's log lines go (docs/architecture.md, "Logging"): recovery findings,
+// checkpoint and write failures. Thread-safety: Log may be called from any DocDB thread
+// at once, so implementations must be thread-safe.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+namespace docdb {
+
+enum class LogLevel { kInfo, kWarning, kError };
+
+// "info", "warning" or "error".
+std::string_view LogLevelName(LogLevel level);
+
+class Logger {
+ public:
+  virtual ~Logger() = default;
+  // One line, without a trailing newline. Must not block for long and must not call
+  // back into the database that logged it.
+  virtual void Log(LogLevel level, std::string_view message) = 0;
+};
+
+// Writes "docdb <level>: <message>" lines at `min_level` and above to standard error;
+// the default logger, with warnings and errors.
+std::shared_ptr<Logger> NewStderrLogger(LogLevel min_level = LogLevel::kWarning);
+
+}  // namespace docdb
