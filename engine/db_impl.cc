@@ -3,6 +3,7 @@
 #include "engine/db_impl.h"
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <set>
 
@@ -17,6 +18,10 @@ namespace {
 io::SegmentLocation ToSegmentLocation(const index::DocLocation& loc) {
   return {loc.segment, loc.offset, loc.length};
 }
+
+// The version of a document written by a batch of the commit group that has no LSN yet:
+// no expected version a caller can hold matches it.
+constexpr uint64_t kVersionNotYetKnown = UINT64_MAX;
 
 std::string OpLabel(size_t index, size_t count) {
   return count == 1 ? std::string() : "operation " + std::to_string(index) + ": ";
@@ -174,6 +179,11 @@ Result<uint64_t> DBImpl::MergePatch(std::string_view collection, std::string_vie
 
 Status DBImpl::Write(const WriteBatch& batch) {
   if (batch.empty()) return Status::OK();
+  DOCDB_ASSIGN_OR_RETURN(std::vector<PendingWrite> writes, ValidateBatch(batch));
+  return Commit(std::move(writes)).status();
+}
+
+Result<std::vector<DBImpl::PendingWrite>> DBImpl::ValidateBatch(const WriteBatch& batch) const {
   std::vector<PendingWrite> writes;
   writes.reserve(batch.size());
   for (const WriteBatch::Op& op : batch.ops()) {
@@ -181,11 +191,18 @@ Status DBImpl::Write(const WriteBatch& batch) {
     writes.emplace_back(put ? io::WalOp::Kind::kPut : io::WalOp::Kind::kDelete, op.collection,
                         op.id, op.json, op.expected_version,
                         put ? Precondition::kNone : Precondition::kMustExist);
+    Status valid = Validate(&writes.back());
+    if (!valid.ok()) {
+      return batch.size() == 1
+                 ? valid
+                 : valid.WithContext("operation " + std::to_string(writes.size() - 1));
+    }
   }
-  return Commit(std::move(writes)).status();
+  return writes;
 }
 
 Result<uint64_t> DBImpl::CommitOne(PendingWrite write) {
+  DOCDB_RETURN_IF_ERROR(Validate(&write));
   std::vector<PendingWrite> writes;
   writes.push_back(std::move(write));
   return Commit(std::move(writes));
@@ -207,13 +224,16 @@ Status DBImpl::Validate(PendingWrite* write) const {
   return Status::OK();
 }
 
-Result<DBImpl::Current> DBImpl::Lookup(std::string_view key) const {
+Result<DBImpl::Current> DBImpl::Lookup(std::string_view key, const GroupState* group) const {
+  if (group != nullptr) {
+    if (auto earlier = group->find(key); earlier != group->end()) return earlier->second;
+  }
   if (std::optional<OverlayEntry> entry = overlay_.Find(key)) return IndexLocationOf(*entry);
   return index_->Get(key);
 }
 
 Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
-                                  std::vector<int64_t>* count_deltas) {
+                                  std::vector<int64_t>* count_deltas, GroupState* group) {
   // Existence checks see the effect of earlier operations of the batch on the same
   // document; expected versions are checked against the state before the batch.
   struct DocState {
@@ -227,7 +247,7 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
     w.key = DocumentKey(w.collection_id, w.id);
     auto it = state.find(w.key);
     if (it == state.end()) {
-      DOCDB_ASSIGN_OR_RETURN(Current current, Lookup(w.key));
+      DOCDB_ASSIGN_OR_RETURN(Current current, Lookup(w.key, group));
       it = state.emplace(w.key, DocState{current, current.has_value()}).first;
     }
     DocState& doc = it->second;
@@ -247,7 +267,9 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
       return Status::AlreadyExists(what + " already exists");
     }
     if (w.transform) {
-      // Patches are single writes, so `before` is the document's current state.
+      // Patches are single, synchronous writes, so `before` is the document's committed
+      // state.
+      assert(group == nullptr);
       DOCDB_ASSIGN_OR_RETURN(const Document current, ReadDocument(w.collection, w.id, *doc.before));
       DOCDB_ASSIGN_OR_RETURN(w.body, w.transform(current.json));
     }
@@ -255,24 +277,34 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
     count_deltas->push_back(static_cast<int64_t>(exists_after) - static_cast<int64_t>(doc.exists));
     doc.exists = exists_after;
   }
+  if (group != nullptr) {
+    // Later batches of the group see these writes, with a version nobody can know yet.
+    for (const auto& [key, doc] : state) {
+      (*group)[key] =
+          doc.exists ? Current(index::DocLocation{0, 0, 0, kVersionNotYetKnown}) : std::nullopt;
+    }
+  }
   return Status::OK();
 }
 
-Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
-  for (size_t i = 0; i < writes.size(); ++i) {
-    Status valid = Validate(&writes[i]);
-    if (!valid.ok()) {
-      return writes.size() == 1 ? valid : valid.WithContext("operation " + std::to_string(i));
-    }
-  }
-  // Lock the stripes of every document, in stripe order so that batches cannot deadlock.
+std::vector<std::unique_lock<std::mutex>> DBImpl::LockStripes(
+    std::span<const std::vector<PendingWrite>* const> writes) {
+  // In stripe order, so that writers taking several cannot deadlock.
   std::set<size_t> stripes;
-  for (const PendingWrite& w : writes) {
-    stripes.insert(std::hash<std::string>{}(w.collection + '/' + w.id) % key_locks_.size());
+  for (const std::vector<PendingWrite>* batch : writes) {
+    for (const PendingWrite& w : *batch) {
+      stripes.insert(std::hash<std::string>{}(w.collection + '/' + w.id) % key_locks_.size());
+    }
   }
   std::vector<std::unique_lock<std::mutex>> held;
   held.reserve(stripes.size());
   for (size_t s : stripes) held.emplace_back(key_locks_[s]);
+  return held;
+}
+
+Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
+  const std::vector<PendingWrite>* batches[] = {&writes};
+  const std::vector<std::unique_lock<std::mutex>> held = LockStripes(batches);
   std::shared_lock<WriterFirstSharedMutex> commit(commit_mu_);
   DOCDB_RETURN_IF_ERROR(CheckWritable());
 

@@ -7,10 +7,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,6 +74,7 @@ class DBImpl : public DB {
                                      const ScanOptions& options) override;
   Result<uint64_t> Count(std::string_view collection) override;
   Status Write(const WriteBatch& batch) override;
+  void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) override;
   Status Checkpoint() override;
   Result<Stats> GetStats() override;
 
@@ -99,18 +103,42 @@ class DBImpl : public DB {
 
   // The current state of a document: its location and version, or nothing.
   using Current = std::optional<index::DocLocation>;
+  // The documents written by the batches of one commit group checked so far, by key:
+  // what later batches of the group see instead of the committed state.
+  using GroupState = std::map<std::string, Current, std::less<>>;
+
+  // A WriteAsync batch waiting for the commit thread.
+  struct QueuedBatch {
+    std::vector<PendingWrite> writes;
+    std::function<void(Result<uint64_t>)> done;
+    uint64_t bytes = 0;
+  };
 
   Result<uint64_t> CommitOne(PendingWrite write);
+  // Turns a batch into validated writes; InvalidArgument names the failing operation.
+  Result<std::vector<PendingWrite>> ValidateBatch(const WriteBatch& batch) const;
   JsonLimits Limits() const;
   // Checks names and ID, and validates and minifies the body in place.
   Status Validate(PendingWrite* write) const;
-  // Validates, checks preconditions, logs and applies the writes; returns the LSN.
+  // Checks preconditions, logs and applies validated writes; returns the LSN.
   Result<uint64_t> Commit(std::vector<PendingWrite> writes);
-  Status CheckPreconditions(std::vector<PendingWrite>& writes, std::vector<int64_t>* count_deltas);
+  // With `group`, a document written by an earlier batch of the group is seen as that
+  // batch left it (its version unknown yet), and this batch's writes are added on success.
+  Status CheckPreconditions(std::vector<PendingWrite>& writes, std::vector<int64_t>* count_deltas,
+                            GroupState* group = nullptr);
+  // Locks the stripes of every document in `writes`, in stripe order.
+  std::vector<std::unique_lock<std::mutex>> LockStripes(
+      std::span<const std::vector<PendingWrite>* const> writes);
+  // The commit thread: takes the queued WriteAsync batches and commits them in groups.
+  void RunAsyncCommits();
+  // Checks, logs (one WAL group write) and applies a group of queued batches; returns
+  // each batch's outcome, in order.
+  std::vector<Result<uint64_t>> CommitGroup(std::vector<QueuedBatch>& group);
   // Appends the records of LSN `lsn` to the data segments and publishes them.
   Status ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
                      const std::vector<int64_t>& count_deltas);
-  Result<Current> Lookup(std::string_view key) const;
+  // The document's state: as the earlier batches of `group` left it, or as committed.
+  Result<Current> Lookup(std::string_view key, const GroupState* group = nullptr) const;
   Result<Document> ReadDocument(std::string_view collection, std::string_view id,
                                 const index::DocLocation& location) const;
 
@@ -163,6 +191,14 @@ class DBImpl : public DB {
   uint64_t checkpoint_max_wait_us_ = 0;
   RecoveryReport recovery_;  // written by Recover only
   std::atomic<uint64_t> wal_bytes_since_checkpoint_{0};
+
+  std::mutex async_mu_;
+  std::condition_variable async_cv_;
+  std::deque<QueuedBatch> async_queue_;  // guarded by async_mu_
+  uint64_t async_pending_ = 0;           // batches queued or being committed
+  uint64_t async_pending_bytes_ = 0;
+  bool async_stopping_ = false;
+  std::thread async_thread_;
 
   std::mutex background_mu_;
   std::condition_variable background_cv_;

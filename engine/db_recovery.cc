@@ -94,6 +94,7 @@ Status DBImpl::Recover() {
   DOCDB_ASSIGN_OR_RETURN(wal_,
                          io::WalWriter::Open(fs_, io::WalDirPath(dir_), wal_options, append_after));
   background_ = std::thread([this] { RunBackgroundCheckpoints(); });
+  async_thread_ = std::thread([this] { RunAsyncCommits(); });
   if (end.salvaged_regions > 0) {
     // The index then reflects everything rescued, and the next open starts reading in
     // the segment the writer has just begun, past the damage.
@@ -323,6 +324,16 @@ Result<Stats> DBImpl::GetStats() {
 }
 
 DBImpl::~DBImpl() {
+  if (async_thread_.joinable()) {
+    // New WriteAsync calls are refused from here on; the commit thread commits what is
+    // queued, calls each `done`, and stops.
+    {
+      std::lock_guard<std::mutex> lock(async_mu_);
+      async_stopping_ = true;
+    }
+    async_cv_.notify_one();
+    async_thread_.join();
+  }
   if (background_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(background_mu_);

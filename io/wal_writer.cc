@@ -15,9 +15,14 @@ namespace docdb::io {
 struct WalWriter::Waiter {
   enum State : int { kQueued, kLead, kDone };
 
-  WalRecordType type = WalRecordType::kPut;
-  std::string_view payload;
-  bool sync_only = false;  // a Sync() request: no record
+  std::span<const WalAppendRecord> records;  // none: a Sync() request
+
+  // The bytes the records take in the log.
+  uint64_t EncodedBytes() const {
+    uint64_t bytes = 0;
+    for (const WalAppendRecord& r : records) bytes += WalEncodedRecordBytes(r.payload.size());
+    return bytes;
+  }
   // Set by the leader before it stores kDone.
   Status status;
   uint64_t lsn = 0;
@@ -162,22 +167,25 @@ WalWriter::~WalWriter() {
 }
 
 Result<uint64_t> WalWriter::Append(WalRecordType type, std::string_view payload) {
-  if (payload.size() > kWalMaxPayloadBytes) {
-    return Status::InvalidArgument("WAL record of " + std::to_string(payload.size()) +
-                                   " bytes exceeds the maximum of " +
-                                   std::to_string(kWalMaxPayloadBytes));
+  const WalAppendRecord record{type, payload};
+  return AppendAll({&record, 1});
+}
+
+Result<uint64_t> WalWriter::AppendAll(std::span<const WalAppendRecord> records) {
+  if (records.empty()) return Status::InvalidArgument("no WAL records to append");
+  for (const WalAppendRecord& r : records) {
+    if (r.payload.size() > kWalMaxPayloadBytes) {
+      return Status::InvalidArgument("WAL record of " + std::to_string(r.payload.size()) +
+                                     " bytes exceeds the maximum of " +
+                                     std::to_string(kWalMaxPayloadBytes));
+    }
   }
   auto waiter = std::make_shared<Waiter>();
-  waiter->type = type;
-  waiter->payload = payload;
+  waiter->records = records;
   return Submit(waiter);
 }
 
-Status WalWriter::Sync() {
-  auto waiter = std::make_shared<Waiter>();
-  waiter->sync_only = true;
-  return Submit(waiter).status();
-}
+Status WalWriter::Sync() { return Submit(std::make_shared<Waiter>()).status(); }
 
 Result<uint64_t> WalWriter::Submit(const std::shared_ptr<Waiter>& waiter) {
   {
@@ -202,7 +210,7 @@ void WalWriter::Lead() {
     std::lock_guard<std::mutex> lock(mu_);
     uint64_t group_bytes = 0;
     for (const std::shared_ptr<Waiter>& w : queue_) {
-      const uint64_t bytes = w->sync_only ? 0 : WalEncodedRecordBytes(w->payload.size());
+      const uint64_t bytes = w->EncodedBytes();
       if (!group.empty() && group_bytes + bytes > options_.max_group_bytes) break;
       group.push_back(w);
       group_bytes += bytes;
@@ -240,11 +248,11 @@ void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
   Status status;
   for (size_t i = 0; i < count; ++i) {
     Waiter* w = group[i].get();
-    if (w->sync_only) {
+    if (w->records.empty()) {
       want_sync = true;
       continue;
     }
-    const uint64_t end = write_offset_ + buffer_.size() + WalEncodedRecordBytes(w->payload.size());
+    const uint64_t end = write_offset_ + buffer_.size() + w->EncodedBytes();
     const bool segment_has_records = write_offset_ + buffer_.size() > kWalSegmentHeaderBytes;
     if (end > options_.segment_size_bytes && segment_has_records) {
       // The segment is full: finish it (always synced, so that a segment that has a
@@ -256,8 +264,10 @@ void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
       status = CreateSegment(segment_number_ + 1, lsn);
       if (!status.ok()) break;
     }
-    w->lsn = lsn++;
-    AppendWalRecord(&buffer_, w->lsn, static_cast<uint8_t>(w->type), w->payload, durable_lsn_);
+    w->lsn = lsn;
+    for (const WalAppendRecord& r : w->records) {
+      AppendWalRecord(&buffer_, lsn++, static_cast<uint8_t>(r.type), r.payload, durable_lsn_);
+    }
   }
   if (status.ok()) status = Flush(want_sync, lsn - 1);
   if (status.ok()) {

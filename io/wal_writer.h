@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -39,6 +40,12 @@ struct WalWriterOptions {
   uint64_t segment_size_bytes = 64ull << 20;
   // One group commit writes at most this much (more only for a single larger record).
   uint64_t max_group_bytes = 4ull << 20;
+};
+
+// One record to append: its type and payload (borrowed until the append returns).
+struct WalAppendRecord {
+  WalRecordType type = WalRecordType::kPut;
+  std::string_view payload;
 };
 
 // Counters for metrics; a consistent snapshot.
@@ -70,6 +77,13 @@ class WalWriter {
   // (nothing of the record is left behind; a later append may succeed); the sticky
   // IoError of an earlier failed write or fdatasync; FailedPrecondition after Close.
   Result<uint64_t> Append(WalRecordType type, std::string_view payload);
+
+  // Appends `records` as one unit: consecutive LSNs, written by one group commit, all of
+  // them or none. Returns the first record's LSN. InvalidArgument when `records` is empty
+  // or a payload is over kWalMaxPayloadBytes; otherwise as Append. The unit is never
+  // split across segments: it begins a new segment when it does not fit in the current
+  // one (and may then make that segment longer than segment_size_bytes).
+  Result<uint64_t> AppendAll(std::span<const WalAppendRecord> records);
 
   // Makes every record appended so far durable (fdatasync), whatever the sync mode.
   Status Sync();

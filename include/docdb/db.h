@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -68,7 +69,8 @@ class DB {
   // and recovers every acknowledged write from the WAL. Busy when another DB holds it.
   static Result<std::unique_ptr<DB>> Open(const std::string& dir, const Options& options = {});
 
-  // Checkpoints and closes. Pending calls must have returned.
+  // Commits the WriteAsync batches already queued (calling their `done`), checkpoints
+  // and closes. Other pending calls must have returned.
   virtual ~DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;
@@ -118,6 +120,27 @@ class DB {
   // Applies every operation or none. Conflict / NotFound / InvalidArgument name the
   // failing operation's index.
   virtual Status Write(const WriteBatch& batch) = 0;
+
+  // Commits `batch` as Write does, without waiting (docs/architecture.md, "Asynchronous
+  // writes"): validates and queues it and returns at once. `done` is called exactly once,
+  // with the batch's version once it is committed under the database's durability mode
+  // and visible to reads, or with the Status that stopped it; an empty batch is done at
+  // once with version 0. Batches given to WriteAsync commit in the order of the calls
+  // (across threads, in the order the calls took the queue); a synchronous write does not
+  // wait for earlier WriteAsync batches. A document written by a batch still in flight
+  // reads as its earlier state until that batch's `done` begins, and an expected version
+  // on it is Conflict (its new version is not known until then), unless it expects 0
+  // and the batch in flight deletes it.
+  //
+  // Where `done` runs: invalid input, Busy (more than Options::max_pending_writes batches
+  // or max_pending_write_bytes queued) and Aborted (the database is closing) call it on
+  // the calling thread before WriteAsync returns; every other outcome calls it on
+  // DocDB's commit thread, one batch after another. `done` must return quickly and must
+  // not block: the next batches wait for it. It may read, call WriteAsync again, and make
+  // synchronous writes (they do not wait for the commit thread), but must not destroy
+  // the DB. Closing the DB commits every batch already queued and calls its `done`
+  // before the destructor returns.
+  virtual void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) = 0;
 
   // Makes the index reflect every write so far, so that recovery replays less.
   virtual Status Checkpoint() = 0;

@@ -51,6 +51,10 @@ struct Options {
   // Closing checkpoints, so that the next open replays nothing. false closes faster and
   // leaves the writes since the last checkpoint to be replayed from the WAL.
   bool checkpoint_on_close = true;
+  // DB::WriteAsync batches queued or being committed at once, by count and by the bytes
+  // of their documents; one more is refused with Busy.
+  uint32_t max_pending_writes = 4096;
+  uint64_t max_pending_write_bytes = 64ull << 20;
   // Index reads (lookups and scans) in progress at once; one more fails with Busy.
   uint32_t max_index_readers = 1024;
   // Recovery findings, failures and checkpoints are logged here; null means stderr.

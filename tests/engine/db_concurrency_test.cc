@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "docdb/db.h"
@@ -164,6 +166,64 @@ TEST(DBConcurrencyTest, CheckpointIsNotStarvedByContinuousWriters) {
   EXPECT_GE(stats.checkpoints, static_cast<uint64_t>(kCheckpoints));
   std::printf("longest checkpoint wait for the writes in flight: %llu us\n",
               static_cast<unsigned long long>(stats.checkpoint_max_wait_us));
+}
+
+TEST(DBConcurrencyTest, AsyncBatchesFromSeveralThreadsWithSyncWritesReadsAndCheckpoints) {
+  testing::TempDir dir;
+  Options options;
+  options.checkpoint_interval_bytes = 16 << 10;
+  options.durability = Durability::kNone;  // interleavings, not the disk
+  auto db = std::move(*DB::Open(dir.path(), options));
+  constexpr int kSubmitters = 2;
+  constexpr int kBatches = 400;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  std::vector<std::vector<uint64_t>> versions(kSubmitters, std::vector<uint64_t>(kBatches, 0));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kSubmitters; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kBatches; ++i) {
+        WriteBatch batch;
+        batch.Put("default", "a" + std::to_string(t), Body(t, i));
+        batch.Put("default", "b" + std::to_string(t), Body(t, i));
+        db->WriteAsync(std::move(batch), [&, t, i](Result<uint64_t> r) {
+          std::lock_guard<std::mutex> lock(mu);
+          EXPECT_TRUE(r.ok()) << r.status().ToString();
+          versions[t][i] = r.ok() ? *r : 0;
+          ++done;
+          cv.notify_all();
+        });
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(db->Put("default", "sync", Body(9, i)).ok());
+  });
+  threads.emplace_back([&] {
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(db->Checkpoint().ok());
+  });
+  threads.emplace_back([&] {
+    for (int i = 0; i < 200; ++i) {
+      Result<std::vector<Document>> scan = db->Scan("default");
+      ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+      std::map<std::string, uint64_t> version_of;
+      for (const Document& d : *scan) version_of[d.id] = d.version;
+      for (int t = 0; t < kSubmitters; ++t) {
+        const std::string n = std::to_string(t);
+        EXPECT_EQ(version_of["a" + n], version_of["b" + n]) << "a batch seen in part";
+      }
+    }
+  });
+  for (auto& th : threads) th.join();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done == kSubmitters * kBatches; });
+  }
+  for (int t = 0; t < kSubmitters; ++t) {
+    for (int i = 1; i < kBatches; ++i) EXPECT_GT(versions[t][i], versions[t][i - 1]);
+    EXPECT_EQ(db->Get("default", "a" + std::to_string(t))->version, versions[t][kBatches - 1]);
+  }
 }
 
 TEST(DBConcurrencyTest, CompareAndSetIncrementsNeverLoseAnUpdate) {

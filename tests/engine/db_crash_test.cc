@@ -1,16 +1,18 @@
 // Crash tests: a child process writes (single documents and batches, several threads,
-// background checkpoints) and reports every acknowledged write on a pipe; the parent
-// kills it with SIGKILL after a seeded number of acknowledgements, reopens the database
-// and checks that every acknowledged write is there with its exact body and version, and
-// that no batch is partly visible. Every life writes bodies of its own, so that an earlier
+// background checkpoints, a writer keeping many WriteAsync puts in flight) and reports
+// every acknowledged write on a pipe; the parent kills it with SIGKILL after a seeded
+// number of acknowledgements, reopens the database and checks that every acknowledged
+// write is there with its exact body and version, and that no batch is partly visible. Every life writes bodies of its own, so that an earlier
 // life's identical write can never stand in for a lost one.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -24,6 +26,7 @@ namespace {
 constexpr int kWriterThreads = 3;
 constexpr int kDocsPerThread = 8;
 constexpr int kBatchSize = 3;
+constexpr int kAsyncInFlight = 32;
 
 Options CrashOptions() {
   Options options;
@@ -89,6 +92,31 @@ std::string BatchDocId(int life, int thread, int seq, int i) {
       }
     });
   }
+  // One more writer keeps up to kAsyncInFlight puts in flight through WriteAsync, and
+  // reports each from its `done`: a write is acknowledged when `done` says so.
+  threads.emplace_back([&] {
+    const int t = kWriterThreads;
+    std::mutex mu;
+    std::condition_variable cv;
+    int in_flight = 0;
+    for (int seq = 0;; ++seq) {
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return in_flight < kAsyncInFlight; });
+        ++in_flight;
+      }
+      WriteBatch batch;
+      batch.Put("default", "t" + std::to_string(t) + "-" + std::to_string(seq % kDocsPerThread),
+                BodyFor(life, t, seq));
+      (*db)->WriteAsync(std::move(batch), [&, seq](Result<uint64_t> v) {
+        if (!v.ok()) _exit(10);
+        report('D', t, seq, *v);
+        std::lock_guard<std::mutex> lock(mu);
+        --in_flight;
+        cv.notify_one();
+      });
+    }
+  });
   for (auto& th : threads) th.join();
   _exit(0);
 }

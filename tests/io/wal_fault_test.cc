@@ -78,6 +78,20 @@ TEST_F(WalFaultTest, NoSpaceMidWriteIsCutBackAndWritesResumeWhenSpaceReturns) {
   EXPECT_EQ(back.payloads, (std::vector<std::string>{"one", "two"}));
 }
 
+TEST_F(WalFaultTest, NoSpaceLeavesNothingOfAnAppendAllUnit) {
+  auto w = OpenWriter();
+  ASSERT_EQ(*w->Append(WalRecordType::kPut, "one"), 1u);
+  const std::string big(3000, 'x');
+  const WalAppendRecord unit[] = {{WalRecordType::kPut, "a"}, {WalRecordType::kPut, big}};
+  fs_->InjectFault({FaultOp::kWrite, 1, ENOSPC, /*torn_write=*/true});
+  EXPECT_EQ(w->AppendAll(unit).status().code(), StatusCode::kNoSpace);
+  ASSERT_EQ(*w->AppendAll(unit), 2u);
+  ASSERT_TRUE(w->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.payloads, (std::vector<std::string>{"one", "a", big}));
+}
+
 TEST_F(WalFaultTest, NoSpaceForANewSegmentIsNotSticky) {
   WalWriterOptions options;
   options.segment_size_bytes = 1024;

@@ -103,6 +103,30 @@ TEST_F(WalWriterTest, RecordLargerThanASegmentGetsASegmentOfItsOwn) {
   EXPECT_EQ(fs_->ListDir(wal_dir_)->size(), 3u);
 }
 
+TEST_F(WalWriterTest, AppendAllGivesConsecutiveLsnsAndNeverSplitsAcrossSegments) {
+  WalWriterOptions options;
+  options.segment_size_bytes = 1024;
+  auto w = OpenWriter(options);
+  AppendRecords(w.get(), 5, /*writer=*/0, /*size=*/100);  // most of the first segment
+  std::vector<std::string> payloads;
+  std::vector<WalAppendRecord> records;
+  for (int i = 0; i < 4; ++i) payloads.push_back(TestPayload(1, i, 100));
+  for (const std::string& p : payloads) records.push_back({WalRecordType::kPut, p});
+  Result<uint64_t> first = w->AppendAll(records);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, 6u);
+  EXPECT_EQ(w->AppendAll({}).status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(w->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(back.payloads[5], payloads[0]);
+  EXPECT_EQ(back.payloads[8], payloads[3]);
+  auto reader = std::move(*WalReader::OpenDir(fs_.get(), wal_dir_));
+  ASSERT_EQ(reader->segments().size(), 2u);
+  EXPECT_EQ(reader->segments()[1].first_lsn, 6u) << "the unit began a segment of its own";
+}
+
 TEST_F(WalWriterTest, OversizedPayloadIsRejectedWithoutTrace) {
   auto w = OpenWriter();
   const std::string huge(kWalMaxPayloadBytes + 1, 'x');

@@ -1,0 +1,140 @@
+// The asynchronous write path of DBImpl (engine/db_impl.h, docs/architecture.md,
+// "Asynchronous writes"): WriteAsync queues validated batches; one commit thread takes
+// everything queued, checks the batches in order, logs them with one WAL group write,
+// applies them and calls each batch's `done`.
+#include <cassert>
+
+#include "common/status_macros.h"
+#include "engine/db_impl.h"
+
+namespace docdb::engine {
+namespace {
+
+// At most this much is taken into one commit group: the WAL writes a group with one
+// submission, and the stripes of its documents stay locked until it is applied.
+constexpr size_t kMaxGroupBatches = 512;
+constexpr uint64_t kMaxGroupBytes = 4ull << 20;
+
+}  // namespace
+
+void DBImpl::WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) {
+  if (batch.empty()) {
+    done(uint64_t{0});
+    return;
+  }
+  Result<std::vector<PendingWrite>> writes = ValidateBatch(batch);
+  if (!writes.ok()) {
+    done(writes.status());
+    return;
+  }
+  QueuedBatch queued{std::move(*writes), std::move(done), 0};
+  for (const PendingWrite& w : queued.writes) queued.bytes += w.id.size() + w.body.size();
+  std::unique_lock<std::mutex> lock(async_mu_);
+  if (async_stopping_) {
+    lock.unlock();
+    queued.done(Status::Aborted("database " + dir_ + " is closing"));
+    return;
+  }
+  if (async_pending_ >= options_.max_pending_writes ||
+      (async_pending_ > 0 &&
+       async_pending_bytes_ + queued.bytes > options_.max_pending_write_bytes)) {
+    const std::string why = std::to_string(async_pending_) + " batches of " +
+                            std::to_string(async_pending_bytes_) + " bytes are queued";
+    lock.unlock();
+    queued.done(Status::Busy("WriteAsync: " + why + " (max_pending_writes " +
+                             std::to_string(options_.max_pending_writes) +
+                             ", max_pending_write_bytes " +
+                             std::to_string(options_.max_pending_write_bytes) + ")"));
+    return;
+  }
+  ++async_pending_;
+  async_pending_bytes_ += queued.bytes;
+  async_queue_.push_back(std::move(queued));
+  lock.unlock();
+  async_cv_.notify_one();
+}
+
+void DBImpl::RunAsyncCommits() {
+  std::unique_lock<std::mutex> lock(async_mu_);
+  for (;;) {
+    async_cv_.wait(lock, [&] { return !async_queue_.empty() || async_stopping_; });
+    // Closing commits what is queued: every `done` is called once, with the outcome.
+    if (async_queue_.empty()) return;
+    std::vector<QueuedBatch> group;
+    uint64_t group_bytes = 0;
+    while (!async_queue_.empty() && group.size() < kMaxGroupBatches &&
+           (group.empty() || group_bytes + async_queue_.front().bytes <= kMaxGroupBytes)) {
+      group_bytes += async_queue_.front().bytes;
+      group.push_back(std::move(async_queue_.front()));
+      async_queue_.pop_front();
+    }
+    lock.unlock();
+    std::vector<Result<uint64_t>> outcomes = CommitGroup(group);
+    // Called without any lock: `done` may read, write synchronously or call WriteAsync.
+    for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(outcomes[i]));
+    lock.lock();
+    async_pending_ -= group.size();
+    async_pending_bytes_ -= group_bytes;
+  }
+}
+
+std::vector<Result<uint64_t>> DBImpl::CommitGroup(std::vector<QueuedBatch>& group) {
+  std::vector<const std::vector<PendingWrite>*> batches;
+  batches.reserve(group.size());
+  for (const QueuedBatch& b : group) batches.push_back(&b.writes);
+  const std::vector<std::unique_lock<std::mutex>> held = LockStripes(batches);
+  std::shared_lock<WriterFirstSharedMutex> commit(commit_mu_);
+  std::vector<Result<uint64_t>> outcomes(group.size(), Status::Internal("not committed"));
+  if (Status writable = CheckWritable(); !writable.ok()) {
+    for (Result<uint64_t>& outcome : outcomes) outcome = writable;
+    return outcomes;
+  }
+
+  // Each batch is checked against the state the batches before it in the group leave;
+  // those that fail are answered and left out.
+  GroupState state;
+  std::vector<size_t> logged;  // indices into group, in LSN order
+  std::vector<std::vector<int64_t>> count_deltas(group.size());
+  std::vector<io::WalPayload> payloads;
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (Status checked = CheckPreconditions(group[i].writes, &count_deltas[i], &state);
+        !checked.ok()) {
+      outcomes[i] = checked;
+      continue;
+    }
+    std::vector<io::WalOp> ops;
+    ops.reserve(group[i].writes.size());
+    for (const PendingWrite& w : group[i].writes)
+      ops.push_back({w.kind, w.collection, w.id, w.body});
+    payloads.push_back(io::EncodeWalPayload(ops));
+    logged.push_back(i);
+  }
+  if (logged.empty()) return outcomes;
+
+  std::vector<io::WalAppendRecord> records;
+  records.reserve(payloads.size());
+  uint64_t wal_bytes = 0;
+  for (const io::WalPayload& p : payloads) {
+    records.push_back({p.type, p.bytes});
+    wal_bytes += p.bytes.size();
+  }
+  const Result<uint64_t> first_lsn = wal_->AppendAll(records);
+  if (!first_lsn.ok()) {
+    const Status failed = WalAppendFailed(first_lsn.status());
+    for (size_t i : logged) outcomes[i] = failed;
+    return outcomes;
+  }
+  // Durable in the WAL from here on, as in Commit: a failure to apply one batch stops
+  // all writes, and the batches after it are told so too.
+  Status applied;
+  for (size_t k = 0; k < logged.size(); ++k) {
+    const size_t i = logged[k];
+    const uint64_t lsn = *first_lsn + k;
+    if (applied.ok()) applied = ApplyWrites(group[i].writes, lsn, count_deltas[i]);
+    outcomes[i] = applied.ok() ? Result<uint64_t>(lsn) : Result<uint64_t>(Poison(applied));
+  }
+  MaybeScheduleCheckpoint(wal_bytes);
+  return outcomes;
+}
+
+}  // namespace docdb::engine

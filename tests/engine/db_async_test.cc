@@ -1,0 +1,265 @@
+// DB::WriteAsync: outcomes, order, visibility, backpressure and closing with batches in
+// flight (docs/architecture.md, "Asynchronous writes").
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "docdb/db.h"
+#include "tests/support/temp_dir.h"
+
+namespace docdb {
+namespace {
+
+// The outcomes of WriteAsync calls, by call number, and a way to wait for all of them.
+class Outcomes {
+ public:
+  std::function<void(Result<uint64_t>)> Slot(size_t n) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++expected_;
+    }
+    return [this, n](Result<uint64_t> r) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++calls_[n];
+      results_.insert_or_assign(n, std::move(r));
+      cv_.notify_all();
+    };
+  }
+  void WaitForAll() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return results_.size() == expected_; });
+  }
+  Result<uint64_t> Get(size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return results_.at(n);
+  }
+  // Every slot was called exactly once.
+  bool EachCalledOnce() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [n, count] : calls_) {
+      if (count != 1) return false;
+    }
+    return calls_.size() == expected_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t expected_ = 0;
+  std::map<size_t, int> calls_;
+  std::map<size_t, Result<uint64_t>> results_;
+};
+
+// Holds the commit thread inside a `done` until released, so that a test can fill the
+// queue behind it.
+class Latch {
+ public:
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+  }
+  void WaitUntilEntered() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool open_ = false;
+};
+
+WriteBatch PutOf(const std::string& id, const std::string& json) {
+  WriteBatch batch;
+  batch.Put("default", id, json);
+  return batch;
+}
+
+class DBAsyncTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<DB> Open(Options options = {}) {
+    Result<std::unique_ptr<DB>> db = DB::Open(dir_.path(), options);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(*db) : nullptr;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(DBAsyncTest, DoneGetsTheVersionAndTheWriteIsVisibleWhenDoneBegins) {
+  auto db = Open();
+  Result<uint64_t> version = Status::Internal("not called");
+  Result<Document> seen = Status::Internal("not read");
+  std::mutex mu;
+  std::condition_variable cv;
+  bool called = false;
+  db->WriteAsync(PutOf("a", R"({ "v" : 1 })"), [&](Result<uint64_t> r) {
+    Result<Document> doc = db->Get("default", "a");  // reads are allowed in done
+    std::lock_guard<std::mutex> lock(mu);
+    version = std::move(r);
+    seen = std::move(doc);
+    called = true;
+    cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return called; });
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(seen->json, R"({"v":1})");
+  EXPECT_EQ(seen->version, *version);
+}
+
+TEST_F(DBAsyncTest, BatchesCommitInCallOrderAndSurviveReopen) {
+  constexpr size_t kBatches = 300;
+  {
+    auto db = Open();
+    Outcomes outcomes;
+    for (size_t i = 0; i < kBatches; ++i) {
+      WriteBatch batch;
+      batch.Put("default", "last", std::to_string(i));
+      batch.Put("default", "d" + std::to_string(i), std::to_string(i));
+      db->WriteAsync(std::move(batch), outcomes.Slot(i));
+    }
+    outcomes.WaitForAll();
+    uint64_t previous = 0;
+    for (size_t i = 0; i < kBatches; ++i) {
+      Result<uint64_t> v = outcomes.Get(i);
+      ASSERT_TRUE(v.ok()) << i << ": " << v.status().ToString();
+      EXPECT_GT(*v, previous) << "batch " << i << " committed out of call order";
+      previous = *v;
+    }
+    EXPECT_EQ(db->Get("default", "last")->json, std::to_string(kBatches - 1));
+    EXPECT_EQ(db->Get("default", "last")->version, previous);
+  }
+  Options no_checkpoint;
+  no_checkpoint.checkpoint_on_close = false;
+  auto db = Open(no_checkpoint);
+  EXPECT_EQ(db->Get("default", "last")->json, std::to_string(kBatches - 1));
+  EXPECT_EQ(*db->Count("default"), kBatches + 1);
+}
+
+TEST_F(DBAsyncTest, EachBatchIsCheckedAgainstTheBatchesBeforeIt) {
+  auto db = Open();
+  Outcomes outcomes;
+  db->WriteAsync(PutOf("a", "1"), outcomes.Slot(0));
+  WriteBatch remove;
+  remove.Delete("default", "a");
+  db->WriteAsync(remove, outcomes.Slot(1));  // a exists: the put before it
+  db->WriteAsync(remove, outcomes.Slot(2));  // a is gone: the delete before it
+  WriteBatch create;
+  create.Put("default", "a", "2", /*expected_version=*/0);
+  db->WriteAsync(create, outcomes.Slot(3));
+  WriteBatch stale;
+  stale.Put("default", "a", "3", /*expected_version=*/12345);
+  stale.Put("default", "b", "3");
+  db->WriteAsync(stale, outcomes.Slot(4));
+  outcomes.WaitForAll();
+  EXPECT_TRUE(outcomes.Get(0).ok());
+  EXPECT_TRUE(outcomes.Get(1).ok());
+  EXPECT_EQ(outcomes.Get(2).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(outcomes.Get(3).ok()) << outcomes.Get(3).status().ToString();
+  EXPECT_EQ(outcomes.Get(4).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(db->Get("default", "a")->json, "2");
+  EXPECT_EQ(db->Get("default", "a")->version, *outcomes.Get(3));
+  EXPECT_FALSE(*db->Exists("default", "b")) << "a failed batch leaves nothing";
+}
+
+TEST_F(DBAsyncTest, InvalidBatchIsDoneBeforeWriteAsyncReturns) {
+  auto db = Open();
+  bool called = false;
+  Status status;
+  db->WriteAsync(PutOf("a", "{not json"), [&](Result<uint64_t> r) {
+    called = true;
+    status = r.status();
+  });
+  EXPECT_TRUE(called);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  called = false;
+  db->WriteAsync(WriteBatch(), [&](Result<uint64_t> r) {
+    called = true;
+    EXPECT_EQ(*r, 0u);
+  });
+  EXPECT_TRUE(called) << "an empty batch is done at once";
+  EXPECT_EQ(db->GetStats()->last_lsn, 0u);
+}
+
+TEST_F(DBAsyncTest, BatchesBeyondThePendingLimitAreBusy) {
+  Options options;
+  options.max_pending_writes = 4;
+  auto db = Open(options);
+  Latch latch;
+  Outcomes outcomes;
+  db->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch.Wait(); });
+  latch.WaitUntilEntered();  // the commit thread is in the first batch's done
+  for (size_t i = 0; i < 3; ++i)
+    db->WriteAsync(PutOf("q" + std::to_string(i), "1"), outcomes.Slot(i));
+  Status busy;
+  db->WriteAsync(PutOf("over", "1"), [&](Result<uint64_t> r) { busy = r.status(); });
+  EXPECT_EQ(busy.code(), StatusCode::kBusy) << busy.ToString();
+  latch.Open();
+  outcomes.WaitForAll();
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(outcomes.Get(i).ok());
+  EXPECT_FALSE(*db->Exists("default", "over"));
+}
+
+TEST_F(DBAsyncTest, ClosingCommitsQueuedBatchesAndCallsEveryDoneOnce) {
+  auto db = Open();
+  Latch latch;
+  Outcomes outcomes;
+  db->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch.Wait(); });
+  latch.WaitUntilEntered();
+  constexpr size_t kQueued = 20;
+  for (size_t i = 0; i < kQueued; ++i) {
+    db->WriteAsync(PutOf("q" + std::to_string(i), "1"), outcomes.Slot(i));
+  }
+  DB* raw = db.get();
+  std::thread closer([&] { db.reset(); });
+  // Probe until the closing DB refuses new batches (Aborted, before WriteAsync returns):
+  // then it has begun closing. Probes queued before that are committed like the rest.
+  auto refused = std::make_shared<std::atomic<bool>>(false);
+  for (size_t n = kQueued; !refused->load(); ++n) {
+    raw->WriteAsync(PutOf("probe", "1"), [refused, slot = outcomes.Slot(n)](Result<uint64_t> r) {
+      if (r.status().code() == StatusCode::kAborted) refused->store(true);
+      slot(std::move(r));
+    });
+    std::this_thread::yield();
+  }
+  latch.Open();
+  closer.join();
+  EXPECT_TRUE(outcomes.EachCalledOnce());
+  for (size_t i = 0; i < kQueued; ++i) EXPECT_TRUE(outcomes.Get(i).ok()) << i;
+  auto reopened = Open();
+  for (size_t i = 0; i < kQueued; ++i)
+    EXPECT_TRUE(*reopened->Exists("default", "q" + std::to_string(i)));
+}
+
+TEST_F(DBAsyncTest, DoneMayWriteSynchronouslyAndQueueMore) {
+  auto db = Open();
+  Outcomes outcomes;
+  auto second = outcomes.Slot(1);
+  db->WriteAsync(PutOf("a", "1"), [&, second](Result<uint64_t> r) mutable {
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(db->Put("default", "sync", "2").ok());
+    db->WriteAsync(PutOf("b", "3"), second);
+  });
+  outcomes.WaitForAll();
+  EXPECT_TRUE(outcomes.Get(1).ok());
+  EXPECT_EQ(db->Get("default", "sync")->json, "2");
+  EXPECT_EQ(db->Get("default", "b")->json, "3");
+}
+
+}  // namespace
+}  // namespace docdb
