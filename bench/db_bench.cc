@@ -4,6 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -112,6 +114,48 @@ BENCHMARK_REGISTER_F(DurableInsert, WithCheckpoints)
     ->Arg(0)
     ->Threads(32)
     ->UseRealTime();
+
+// One thread keeping `in_flight` durable WriteAsync inserts of 1 KiB in flight: what a
+// server's I/O thread gets from the commit thread (docs/architecture.md, "Asynchronous
+// writes"). Compare with RawBatchedWriteFdatasync, the disk's batched limit.
+void AsyncInsert(benchmark::State& state) {
+  const int max_in_flight = static_cast<int>(state.range(0));
+  const std::filesystem::path dir = BenchDir() / "db-async";
+  std::filesystem::remove_all(dir);
+  std::unique_ptr<DB> db = std::move(*DB::Open(dir.string()));
+  const std::string body = UserRecord(7);
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0;
+  bool failed = false;
+  uint64_t n = 0;
+  for (auto _ : state) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return in_flight < max_in_flight; });
+      ++in_flight;
+    }
+    WriteBatch batch;
+    batch.Put("default", Key(n++), body);
+    db->WriteAsync(std::move(batch), [&](Result<uint64_t> v) {
+      std::lock_guard<std::mutex> lock(mu);
+      failed |= !v.ok();
+      --in_flight;
+      cv.notify_one();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return in_flight == 0; });
+  }
+  if (failed) state.SkipWithError("a WriteAsync failed");
+  state.SetItemsProcessed(state.iterations());
+  if (Result<Stats> stats = db->GetStats(); stats.ok() && stats->wal_syncs > 0) {
+    state.counters["records_per_sync"] =
+        static_cast<double>(stats->last_lsn) / static_cast<double>(stats->wal_syncs);
+  }
+}
+BENCHMARK(AsyncInsert)->ArgName("in_flight")->Arg(32)->UseRealTime();
 
 // Point reads of 1 KiB documents, all in the index (after a checkpoint), page cache warm.
 // Loaded once, kept for every thread count.

@@ -121,6 +121,34 @@ BENCHMARK(RawWriteFdatasync)
     ->Args({1024, 1})
     ->UseRealTime();
 
+// The disk's batched limit: 32 records of 1 KiB written with one pwrite and made durable
+// with one fdatasync, as a group commit of 32 writers at best would. Items are records.
+void RawBatchedWriteFdatasync(benchmark::State& state) {
+  constexpr size_t kRecords = 32;
+  constexpr size_t kRecordBytes = 1024;
+  const bool preallocate = state.range(0) == 1;
+  const std::string path = (BenchDir() / "raw-batched-fdatasync.dat").string();
+  ::unlink(path.c_str());
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) std::abort();
+  if (preallocate && ::fallocate(fd, 0, 0, 1ll << 30) != 0) std::abort();
+  ::fsync(fd);
+  const std::string group(kRecords * kRecordBytes, 'g');
+  off_t offset = 0;
+  for (auto _ : state) {
+    if (::pwrite(fd, group.data(), group.size(), offset) != static_cast<ssize_t>(group.size()) ||
+        ::fdatasync(fd) != 0) {
+      state.SkipWithError("write or fdatasync failed");
+      break;
+    }
+    offset = (offset + static_cast<off_t>(group.size())) % (1ll << 30);
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kRecords));
+}
+BENCHMARK(RawBatchedWriteFdatasync)->ArgName("prealloc")->Arg(0)->Arg(1)->UseRealTime();
+
 // Whether fdatasyncs of one file overlap: each thread writes 16 KiB (a group commit of
 // ~13 1 KiB records) at its own offsets of one preallocated file and fdatasyncs it. If
 // the device completes overlapping flushes together, syncs per second grow with threads,
