@@ -2,7 +2,6 @@
 // "Asynchronous writes"): WriteAsync queues validated batches; one commit thread takes
 // everything queued, checks the batches in order, logs them with one WAL group write,
 // applies them and calls each batch's `done`.
-#include <cassert>
 
 #include "common/status_macros.h"
 #include "engine/db_impl.h"

@@ -19,6 +19,9 @@ io::SegmentLocation ToSegmentLocation(const index::DocLocation& loc) {
   return {loc.segment, loc.offset, loc.length};
 }
 
+// A thread's read buffer is kept between reads up to this size.
+constexpr size_t kMaxKeptReadBufferBytes = 1 << 20;
+
 // The version of a document written by a batch of the commit group that has no LSN yet:
 // no expected version a caller can hold matches it.
 constexpr uint64_t kVersionNotYetKnown = UINT64_MAX;
@@ -353,7 +356,14 @@ Status DBImpl::ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn
 
 Result<Document> DBImpl::ReadDocument(std::string_view collection, std::string_view id,
                                       const index::DocLocation& location) const {
-  io::SegmentReadBuffer buffer;
+  // One buffer per thread, kept between reads, so that a read allocates only the document
+  // it returns; one grown by a large record is given back.
+  thread_local io::SegmentReadBuffer buffer;
+  struct ShrinkAfterRead {
+    ~ShrinkAfterRead() {
+      if (buffer.capacity() > kMaxKeptReadBufferBytes) io::SegmentReadBuffer().swap(buffer);
+    }
+  } shrink;
   Result<io::SegmentRecord> record = segments_->Read(ToSegmentLocation(location), &buffer);
   // Built only on an error: this is the read path.
   const auto what = [&] {

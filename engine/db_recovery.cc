@@ -11,9 +11,6 @@
 namespace docdb::engine {
 namespace {
 
-// The index map's first size; LMDB grows it on demand.
-constexpr uint64_t kInitialIndexMapBytes = 64ull << 20;
-
 io::WalRecoveryMode ToWalRecoveryMode(RecoveryMode mode) {
   switch (mode) {
     case RecoveryMode::kTolerateTornTail:
@@ -60,8 +57,8 @@ Status DBImpl::Recover() {
   const std::string index_dir = io::IndexDirPath(dir_);
   DOCDB_RETURN_IF_ERROR(fs_->CreateDir(index_dir));
   DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
-  DOCDB_ASSIGN_OR_RETURN(
-      index_, index::LmdbIndex::Open(index_dir, kInitialIndexMapBytes, options_.max_index_readers));
+  DOCDB_ASSIGN_OR_RETURN(index_, index::LmdbIndex::Open(index_dir, index::kDefaultInitialMapBytes,
+                                                        options_.max_index_readers));
   // LMDB creates its files itself; their directory entries must be durable too.
   DOCDB_RETURN_IF_ERROR(fs_->SyncDir(index_dir));
   DOCDB_ASSIGN_OR_RETURN(const index::CheckpointMeta meta, index_->ReadMeta());

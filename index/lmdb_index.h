@@ -54,6 +54,7 @@ struct IndexChange {
   std::optional<DocLocation> location;
 };
 
+inline constexpr uint64_t kDefaultInitialMapBytes = 64ull << 20;
 inline constexpr uint32_t kDefaultMaxIndexReaders = 1024;
 
 // A read-only view of the index as of one checkpoint: every read through it sees the
@@ -74,9 +75,9 @@ class LmdbIndex {
   // Opens (creating when missing) the LMDB environment in directory `dir`. The map
   // starts at `initial_map_bytes` and grows on demand. At most `max_readers` read
   // transactions (lookups, scans, snapshots) may be open at once; one more fails with Busy.
-  static Result<std::unique_ptr<LmdbIndex>> Open(const std::string& dir,
-                                                 uint64_t initial_map_bytes = 64ull << 20,
-                                                 uint32_t max_readers = kDefaultMaxIndexReaders);
+  static Result<std::unique_ptr<LmdbIndex>> Open(
+      const std::string& dir, uint64_t initial_map_bytes = kDefaultInitialMapBytes,
+      uint32_t max_readers = kDefaultMaxIndexReaders);
   ~LmdbIndex();
   LmdbIndex(const LmdbIndex&) = delete;
   LmdbIndex& operator=(const LmdbIndex&) = delete;
