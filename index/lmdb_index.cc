@@ -3,6 +3,8 @@
 
 #include <lmdb.h>
 
+#include <array>
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
 
@@ -80,6 +82,55 @@ class Txn {
   MDB_txn* txn_ = nullptr;
 };
 
+// Read-only transactions kept between reads: a transaction given back is reset
+// (mdb_txn_reset) and the next reader renews it (mdb_txn_renew), which costs neither an
+// allocation nor a search of the reader table. A few slots, claimed and filled with
+// atomic exchanges, so that readers never wait for one another; a reader that finds none
+// idle begins a new transaction. A reset transaction keeps its reader slot.
+class ReadTxnPool {
+ public:
+  // Begins or renews a read-only transaction; 0 or an LMDB error code in *rc.
+  MDB_txn* Take(MDB_env* env, int* rc) {
+    const size_t first = Hint();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      MDB_txn* txn = slots_[(first + i) % slots_.size()].exchange(nullptr);
+      if (txn == nullptr) continue;
+      if ((*rc = mdb_txn_renew(txn)) == 0) return txn;
+      mdb_txn_abort(txn);
+    }
+    MDB_txn* txn = nullptr;
+    *rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+    return *rc == 0 ? txn : nullptr;
+  }
+
+  void Give(MDB_txn* txn) {
+    mdb_txn_reset(txn);
+    const size_t first = Hint();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      MDB_txn* empty = nullptr;
+      if (slots_[(first + i) % slots_.size()].compare_exchange_strong(empty, txn)) return;
+    }
+    mdb_txn_abort(txn);
+  }
+
+  // Aborts every kept transaction; before the environment closes.
+  void Clear() {
+    for (std::atomic<MDB_txn*>& slot : slots_) {
+      if (MDB_txn* txn = slot.exchange(nullptr)) mdb_txn_abort(txn);
+    }
+  }
+
+ private:
+  // Threads start at different slots, so that two readers seldom touch the same one.
+  static size_t Hint() {
+    static std::atomic<size_t> next{0};
+    thread_local const size_t hint = next.fetch_add(1);
+    return hint;
+  }
+
+  std::array<std::atomic<MDB_txn*>, 16> slots_{};
+};
+
 }  // namespace
 
 struct LmdbIndex::Env {
@@ -88,11 +139,38 @@ struct LmdbIndex::Env {
   MDB_dbi collections = 0;
   MDB_dbi meta = 0;
   uint64_t map_bytes = 0;
-  // Growing the map is allowed only while no transaction is open in this process.
+  // Growing the map is allowed only while no transaction is active in this process
+  // (kept, reset ones are not active).
   mutable std::shared_mutex resize_mu;
+  mutable ReadTxnPool read_txns;
   ~Env() {
+    read_txns.Clear();
     if (env != nullptr) mdb_env_close(env);
   }
+};
+
+// A read-only transaction from the pool, given back when it goes out of scope. Holds
+// the map's resize lock shared meanwhile.
+class ReadTxn {
+ public:
+  explicit ReadTxn(const LmdbIndex::Env* env) : env_(env), resize_lock_(env->resize_mu) {}
+  ~ReadTxn() {
+    if (txn_ != nullptr) env_->read_txns.Give(txn_);
+  }
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+
+  Status Begin() {
+    int rc = 0;
+    txn_ = env_->read_txns.Take(env_->env, &rc);
+    return rc == 0 ? Status::OK() : LmdbStatus(rc, "begin read transaction");
+  }
+  MDB_txn* get() const { return txn_; }
+
+ private:
+  const LmdbIndex::Env* const env_;
+  std::shared_lock<std::shared_mutex> resize_lock_;
+  MDB_txn* txn_ = nullptr;
 };
 
 LmdbIndex::LmdbIndex(std::unique_ptr<Env> env) : env_(std::move(env)) {}
@@ -151,9 +229,8 @@ uint64_t LmdbIndex::map_size_bytes() const {
 }
 
 Result<std::optional<DocLocation>> LmdbIndex::Get(std::string_view key) const {
-  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
-  Txn txn;
-  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
+  ReadTxn txn(env_.get());
+  DOCDB_RETURN_IF_ERROR(txn.Begin());
   MDB_val k = Val(key);
   MDB_val v;
   const int rc = mdb_get(txn.get(), env_->docs, &k, &v);
@@ -167,9 +244,9 @@ Result<std::optional<DocLocation>> LmdbIndex::Get(std::string_view key) const {
 // grow the map while a transaction of this process is open.
 class LmdbSnapshot : public IndexSnapshot {
  public:
-  explicit LmdbSnapshot(const LmdbIndex::Env* env) : env_(env), resize_lock_(env->resize_mu) {}
+  explicit LmdbSnapshot(const LmdbIndex::Env* env) : env_(env), txn_(env) {}
 
-  Status Begin() { return txn_.Begin(env_->env, MDB_RDONLY); }
+  Status Begin() { return txn_.Begin(); }
 
   Status Scan(
       std::string_view start, std::string_view end,
@@ -200,8 +277,7 @@ class LmdbSnapshot : public IndexSnapshot {
 
  private:
   const LmdbIndex::Env* const env_;
-  std::shared_lock<std::shared_mutex> resize_lock_;
-  Txn txn_;
+  ReadTxn txn_;
 };
 
 Result<std::unique_ptr<IndexSnapshot>> LmdbIndex::OpenSnapshot() const {
@@ -211,9 +287,8 @@ Result<std::unique_ptr<IndexSnapshot>> LmdbIndex::OpenSnapshot() const {
 }
 
 Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
-  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
-  Txn txn;
-  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
+  ReadTxn txn(env_.get());
+  DOCDB_RETURN_IF_ERROR(txn.Begin());
   MDB_val k = Val(kMetaCheckpointKey);
   MDB_val v;
   const int rc = mdb_get(txn.get(), env_->meta, &k, &v);
@@ -236,9 +311,8 @@ Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
 }
 
 Result<std::vector<CollectionRecord>> LmdbIndex::ReadCollections() const {
-  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
-  Txn txn;
-  DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, MDB_RDONLY));
+  ReadTxn txn(env_.get());
+  DOCDB_RETURN_IF_ERROR(txn.Begin());
   MDB_cursor* cursor = nullptr;
   int rc = mdb_cursor_open(txn.get(), env_->collections, &cursor);
   if (rc != 0) return LmdbStatus(rc, "open cursor");

@@ -106,6 +106,7 @@ class LmdbIndex {
  private:
   struct Env;
   friend class LmdbSnapshot;
+  friend class ReadTxn;
   explicit LmdbIndex(std::unique_ptr<Env> env);
   Status TryApply(const std::vector<IndexChange>& changes,
                   const std::vector<std::string>& purged_prefixes,

@@ -95,6 +95,18 @@ TEST_F(LmdbIndexTest, SnapshotKeepsSeeingTheCheckpointItWasOpenedAt) {
   EXPECT_EQ(ScanKeys(**index->OpenSnapshot()), (std::vector<std::string>{"b"}));
 }
 
+TEST_F(LmdbIndexTest, ReusedReadTransactionsSeeEveryNewCheckpoint) {
+  auto index = Open();
+  for (uint64_t version = 1; version <= 40; ++version) {
+    ASSERT_TRUE(
+        index->ApplyCheckpoint({{"k", DocLocation{1, 0, 10, version}}}, {}, {}, {version, {}}).ok());
+    // Each read renews a transaction an earlier read gave back: it must see the newest
+    // commit, not the one it last read.
+    EXPECT_EQ((*index->Get("k"))->version, version);
+    EXPECT_EQ(index->ReadMeta()->checkpoint_lsn, version);
+  }
+}
+
 TEST_F(LmdbIndexTest, ReaderBeyondTheLimitIsBusyAndASlotFreesOnClose) {
   Result<std::unique_ptr<LmdbIndex>> opened = LmdbIndex::Open(dir_.path(), 1 << 20, 3);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
