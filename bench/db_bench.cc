@@ -5,9 +5,9 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -104,8 +104,7 @@ BENCHMARK_DEFINE_F(DurableInsert, WithCheckpoints)(benchmark::State& state) {
   if (state.thread_index() == 0) {
     if (Result<Stats> stats = g_db->GetStats(); stats.ok()) {
       state.counters["checkpoints"] = static_cast<double>(stats->checkpoints);
-      state.counters["checkpoint_max_wait_us"] =
-          static_cast<double>(stats->checkpoint_max_wait_us);
+      state.counters["checkpoint_max_wait_us"] = static_cast<double>(stats->checkpoint_max_wait_us);
     }
   }
 }

@@ -23,6 +23,11 @@ class WriterFirstSharedMutex {
     std::lock_guard<std::mutex> gate(gate_);
     mu_.lock_shared();
   }
+  // False when an exclusive locker holds it or waits for it.
+  bool try_lock_shared() {
+    std::unique_lock<std::mutex> gate(gate_, std::try_to_lock);
+    return gate.owns_lock() && mu_.try_lock_shared();
+  }
   void unlock_shared() { mu_.unlock_shared(); }
 
  private:

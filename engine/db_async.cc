@@ -101,11 +101,7 @@ std::vector<Result<uint64_t>> DBImpl::CommitGroup(std::vector<QueuedBatch>& grou
       outcomes[i] = checked;
       continue;
     }
-    std::vector<io::WalOp> ops;
-    ops.reserve(group[i].writes.size());
-    for (const PendingWrite& w : group[i].writes)
-      ops.push_back({w.kind, w.collection, w.id, w.body});
-    payloads.push_back(io::EncodeWalPayload(ops));
+    payloads.push_back(EncodeWrites(group[i].writes));
     logged.push_back(i);
   }
   if (logged.empty()) return outcomes;

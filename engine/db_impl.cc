@@ -55,13 +55,17 @@ DBImpl::DBImpl(std::string dir, const Options& options, io::FileSystem* fs,
       id_generator_(std::random_device{}()) {}
 
 Status DBImpl::Poison(const Status& cause) {
-  std::lock_guard<std::mutex> lock(state_mu_);
-  if (poisoned_.ok()) {
+  std::string message;
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    if (!poisoned_.ok()) return cause;
     poisoned_ = Status::FailedPrecondition("database " + dir_ +
                                            " refuses writes after an I/O failure (reopen it to "
                                            "recover from the WAL): " +
                                            cause.ToString());
+    message = std::string(poisoned_.message());
   }
+  logger_->Log(LogLevel::kError, message);  // once: later failures are this one's echoes
   return cause;
 }
 
@@ -258,6 +262,11 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
         OpLabel(i, writes.size()) + "document '" + w.collection + "/" + w.id + "'";
     if (w.expected_version) {
       const uint64_t actual = doc.before ? doc.before->version : 0;
+      if (actual == kVersionNotYetKnown) {
+        return Status::Conflict(what +
+                                " is written by an earlier batch of the same commit group, "
+                                "whose version nobody has been told yet");
+      }
       if (actual != *w.expected_version) {
         return Status::Conflict(what + " has version " + std::to_string(actual) + ", expected " +
                                 std::to_string(*w.expected_version));
@@ -313,10 +322,7 @@ Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
 
   std::vector<int64_t> count_deltas;
   DOCDB_RETURN_IF_ERROR(CheckPreconditions(writes, &count_deltas));
-  std::vector<io::WalOp> ops;
-  ops.reserve(writes.size());
-  for (const PendingWrite& w : writes) ops.push_back({w.kind, w.collection, w.id, w.body});
-  const io::WalPayload payload = io::EncodeWalPayload(ops);
+  const io::WalPayload payload = EncodeWrites(writes);
   const Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
   if (!lsn.ok()) return WalAppendFailed(lsn.status());
   // The write is durable in the WAL from here on: a failure to apply it must stop all
@@ -326,6 +332,13 @@ Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   }
   MaybeScheduleCheckpoint(payload.bytes.size());
   return *lsn;
+}
+
+io::WalPayload DBImpl::EncodeWrites(const std::vector<PendingWrite>& writes) {
+  std::vector<io::WalOp> ops;
+  ops.reserve(writes.size());
+  for (const PendingWrite& w : writes) ops.push_back({w.kind, w.collection, w.id, w.body});
+  return io::EncodeWalPayload(ops);
 }
 
 Status DBImpl::ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
@@ -454,7 +467,7 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
         return !done();
       }));
   while (!done() && next_recent != recent.end()) take_recent(next_recent++);
-  snapshot.reset();  // frees its reader slot before the documents are read
+  snapshot.reset();  // gives its read transaction back before the documents are read
 
   std::vector<Document> out;
   out.reserve(found.size());

@@ -134,6 +134,8 @@ class DBImpl : public DB {
   // Checks, logs (one WAL group write) and applies a group of queued batches; returns
   // each batch's outcome, in order.
   std::vector<Result<uint64_t>> CommitGroup(std::vector<QueuedBatch>& group);
+  // The WAL record that logs `writes`: one put or delete, or a batch.
+  static io::WalPayload EncodeWrites(const std::vector<PendingWrite>& writes);
   // Appends the records of LSN `lsn` to the data segments and publishes them.
   Status ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
                      const std::vector<int64_t>& count_deltas);
@@ -143,6 +145,10 @@ class DBImpl : public DB {
                                 const index::DocLocation& location) const;
 
   io::WalReaderOptions RecoveryReaderOptions(uint64_t checkpoint_lsn) const;
+  // Reads the WAL after the checkpoint to its end, calling visit on each record; returns
+  // how it ended.
+  Result<io::WalEnd> ReadWalAfter(uint64_t checkpoint_lsn,
+                                  const std::function<Status(const io::WalRecord&)>& visit);
   // Reads the WAL after the checkpoint through to its end without applying anything, and
   // checks that it reaches back to the checkpoint and on to the checkpoint LSN at least.
   Result<io::WalEnd> CheckWal(uint64_t checkpoint_lsn);

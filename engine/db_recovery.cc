@@ -108,7 +108,8 @@ io::WalReaderOptions DBImpl::RecoveryReaderOptions(uint64_t checkpoint_lsn) cons
   return reader_options;
 }
 
-Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn) {
+Result<io::WalEnd> DBImpl::ReadWalAfter(uint64_t checkpoint_lsn,
+                                        const std::function<Status(const io::WalRecord&)>& visit) {
   const std::string context = "recovering " + dir_;
   Result<std::unique_ptr<io::WalReader>> reader =
       io::WalReader::OpenDir(fs_, io::WalDirPath(dir_), RecoveryReaderOptions(checkpoint_lsn));
@@ -118,8 +119,15 @@ Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn) {
     Result<bool> more = (*reader)->Next(&record);
     if (!more.ok()) return more.status().WithContext(context);
     if (!*more) break;
+    DOCDB_RETURN_IF_ERROR(visit(record));
   }
-  io::WalEnd end = (*reader)->end();
+  return (*reader)->end();
+}
+
+Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn) {
+  DOCDB_ASSIGN_OR_RETURN(io::WalEnd end, ReadWalAfter(checkpoint_lsn, [](const io::WalRecord&) {
+                           return Status::OK();
+                         }));
   if (end.last_lsn < checkpoint_lsn) {
     const std::string what = "the WAL of " + dir_ + " ends at LSN " + std::to_string(end.last_lsn) +
                              " but the index was checkpointed at LSN " +
@@ -132,19 +140,13 @@ Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn) {
 
 Status DBImpl::ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end) {
   DOCDB_ASSIGN_OR_RETURN(
-      std::unique_ptr<io::WalReader> reader,
-      io::WalReader::OpenDir(fs_, io::WalDirPath(dir_), RecoveryReaderOptions(checkpoint_lsn)));
-  io::WalRecord record;
-  for (;;) {
-    Result<bool> more = reader->Next(&record);
-    if (!more.ok()) return more.status().WithContext("recovering " + dir_);
-    if (!*more) break;
-    DOCDB_RETURN_IF_ERROR(ReplayRecord(record).WithContext(
-        "replaying WAL record LSN " + std::to_string(record.lsn) + " into " + dir_));
-    if (recovery_.records_replayed++ == 0) recovery_.first_lsn = record.lsn;
-    recovery_.last_lsn = record.lsn;
-  }
-  const io::WalEnd& end = reader->end();
+      const io::WalEnd end, ReadWalAfter(checkpoint_lsn, [&](const io::WalRecord& record) {
+        DOCDB_RETURN_IF_ERROR(ReplayRecord(record).WithContext(
+            "replaying WAL record LSN " + std::to_string(record.lsn) + " into " + dir_));
+        if (recovery_.records_replayed++ == 0) recovery_.first_lsn = record.lsn;
+        recovery_.last_lsn = record.lsn;
+        return Status::OK();
+      }));
   if (end.last_lsn != expected_end.last_lsn || end.segment != expected_end.segment ||
       end.offset != expected_end.offset) {
     return Status::Corruption("the WAL of " + dir_ + " changed while it was recovered: it ended " +
@@ -230,7 +232,7 @@ void DBImpl::RunBackgroundCheckpoints() {
     if (stopping_) return;
     checkpoint_wanted_ = false;
     lock.unlock();
-    // A failure poisons the database, and every later write reports it.
+    // A failure poisons the database, which logs it, and every later write reports it.
     RunCheckpoint().IgnoreError();
     lock.lock();
   }
@@ -341,9 +343,12 @@ DBImpl::~DBImpl() {
   }
   if (wal_) {
     // A clean shutdown checkpoints so that the next open replays nothing. Failures here
-    // cannot be reported; the WAL still holds every acknowledged write.
+    // cannot be returned, only logged (a failed checkpoint poisons, which logs it); the
+    // WAL still holds every acknowledged write.
     if (options_.checkpoint_on_close && CheckWritable().ok()) RunCheckpoint().IgnoreError();
-    wal_->Close().IgnoreError();
+    if (Status closed = wal_->Close(); !closed.ok()) {
+      logger_->Log(LogLevel::kError, "closing the WAL of " + dir_ + ": " + closed.ToString());
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "common/coding.h"
 #include "common/status_macros.h"
+#include "common/writer_first_shared_mutex.h"
 
 namespace docdb::index {
 namespace {
@@ -93,7 +94,10 @@ class ReadTxnPool {
   MDB_txn* Take(MDB_env* env, int* rc) {
     const size_t first = Hint();
     for (size_t i = 0; i < slots_.size(); ++i) {
-      MDB_txn* txn = slots_[(first + i) % slots_.size()].exchange(nullptr);
+      std::atomic<MDB_txn*>& slot = slots_[(first + i) % slots_.size()];
+      // A load first: an empty slot is passed by without taking its cache line away.
+      if (slot.load(std::memory_order_relaxed) == nullptr) continue;
+      MDB_txn* txn = slot.exchange(nullptr);
       if (txn == nullptr) continue;
       if ((*rc = mdb_txn_renew(txn)) == 0) return txn;
       mdb_txn_abort(txn);
@@ -140,8 +144,9 @@ struct LmdbIndex::Env {
   MDB_dbi meta = 0;
   uint64_t map_bytes = 0;
   // Growing the map is allowed only while no transaction is active in this process
-  // (kept, reset ones are not active).
-  mutable std::shared_mutex resize_mu;
+  // (kept, reset ones are not active). Writer-first, so that a steady stream of reads
+  // cannot keep a checkpoint from growing the map; no thread may hold it shared twice.
+  mutable WriterFirstSharedMutex resize_mu;
   mutable ReadTxnPool read_txns;
   ~Env() {
     read_txns.Clear();
@@ -169,7 +174,7 @@ class ReadTxn {
 
  private:
   const LmdbIndex::Env* const env_;
-  std::shared_lock<std::shared_mutex> resize_lock_;
+  std::shared_lock<WriterFirstSharedMutex> resize_lock_;
   MDB_txn* txn_ = nullptr;
 };
 
@@ -224,7 +229,7 @@ Result<std::unique_ptr<LmdbIndex>> LmdbIndex::Open(const std::string& dir,
 }
 
 uint64_t LmdbIndex::map_size_bytes() const {
-  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  std::shared_lock<WriterFirstSharedMutex> lock(env_->resize_mu);
   return env_->map_bytes;
 }
 
@@ -341,7 +346,7 @@ Status LmdbIndex::ApplyCheckpoint(const std::vector<IndexChange>& changes,
     Status status = TryApply(changes, purged_prefixes, collections, meta);
     if (status.sys_errno() != MDB_MAP_FULL) return status;
     // The transaction was aborted; grow the map and run it again.
-    std::unique_lock<std::shared_mutex> lock(env_->resize_mu);
+    std::unique_lock<WriterFirstSharedMutex> lock(env_->resize_mu);
     const uint64_t grown = env_->map_bytes * 2;
     const int rc = mdb_env_set_mapsize(env_->env, grown);
     if (rc != 0) return LmdbStatus(rc, "grow map to " + std::to_string(grown) + " bytes");
@@ -353,7 +358,7 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
                            const std::vector<std::string>& purged_prefixes,
                            const std::vector<CollectionRecord>& collections,
                            const CheckpointMeta& meta) {
-  std::shared_lock<std::shared_mutex> lock(env_->resize_mu);
+  std::shared_lock<WriterFirstSharedMutex> lock(env_->resize_mu);
   Txn txn;
   DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, 0));
   int rc = 0;

@@ -64,7 +64,8 @@ class IndexSnapshot {
  public:
   virtual ~IndexSnapshot() = default;
   // Calls visit(key, location) for keys in [start, end) in key order (an empty `end`
-  // means "to the end"), until it returns false.
+  // means "to the end"), until it returns false. Corruption for a malformed stored
+  // value; IoError for an LMDB failure.
   virtual Status Scan(
       std::string_view start, std::string_view end,
       const std::function<bool(std::string_view, const DocLocation&)>& visit) const = 0;

@@ -119,31 +119,34 @@ Result<std::unique_ptr<WalReader>> WalReader::OpenSegmentFile(FileSystem* fs,
 }
 
 Status WalReader::ReadHeaders() {
+  // Every header is read first: a damaged one, or a gap in the numbering, matters only
+  // where the segment is still to be read, not among those wholly before start_lsn.
+  std::vector<Status> damage(segments_.size());
   for (size_t i = 0; i < segments_.size(); ++i) {
     WalSegmentInfo& info = segments_[i];
     DOCDB_ASSIGN_OR_RETURN(const std::string head,
                            ReadWholeFile(fs_, info.path, kWalSegmentHeaderBytes));
     Result<WalSegmentHeader> header = DecodeWalSegmentHeader(head);
-    if (!header.ok()) return header.status().WithContext(info.path);
+    if (!header.ok()) {
+      damage[i] = header.status().WithContext(info.path);
+      continue;
+    }
     if (single_file_) info.number = header->segment_number;
     if (header->segment_number != info.number) {
-      return Status::Corruption(info.path + ": header names segment " +
-                                std::to_string(header->segment_number));
+      damage[i] = Status::Corruption(info.path + ": header names segment " +
+                                     std::to_string(header->segment_number));
+      continue;
     }
     info.first_lsn = header->first_lsn;
     info.version = header->version;
-    if (i > 0 && info.number != segments_[i - 1].number + 1 &&
-        options_.mode != WalRecoveryMode::kSalvage) {
-      return Status::Corruption("WAL segment " + std::to_string(segments_[i - 1].number + 1) +
-                                " is missing (found " + segments_[i - 1].path + " and " +
-                                info.path + ")");
-    }
   }
   // Skip the segments that hold only records below start_lsn: those whose successor
   // starts at or below it.
-  while (index_ + 1 < segments_.size() && segments_[index_ + 1].first_lsn <= options_.start_lsn) {
+  while (index_ + 1 < segments_.size() && damage[index_ + 1].ok() &&
+         segments_[index_ + 1].first_lsn <= options_.start_lsn) {
     ++index_;
   }
+  DOCDB_RETURN_IF_ERROR(CheckSegmentsToRead(damage));
   if (segments_.empty()) {
     Finish(WalEndReason::kClean, "empty log");
     return Status::OK();
@@ -157,6 +160,30 @@ Status WalReader::ReadHeaders() {
     if (options_.mode != WalRecoveryMode::kSalvage) return Status::Corruption(what);
     NoteSalvaged(what);
   }
+  return Status::OK();
+}
+
+Status WalReader::CheckSegmentsToRead(const std::vector<Status>& damage) {
+  // Every segment from index_ on is read: each needs a good header, and their numbers
+  // must follow on. Salvage leaves out a segment with a damaged header and reads past a
+  // gap (LoadSegment counts the LSNs it skips).
+  std::vector<WalSegmentInfo> kept(segments_.begin(), segments_.begin() + index_);
+  for (size_t i = index_; i < segments_.size(); ++i) {
+    if (!damage[i].ok()) {
+      if (options_.mode != WalRecoveryMode::kSalvage) return damage[i];
+      NoteSalvaged(std::string(damage[i].message()));
+      continue;
+    }
+    if (kept.size() > index_ && segments_[i].number != kept.back().number + 1 &&
+        options_.mode != WalRecoveryMode::kSalvage) {
+      return Status::Corruption("WAL segment " + std::to_string(kept.back().number + 1) +
+                                " is missing (found " + kept.back().path + " and " +
+                                segments_[i].path + ")");
+    }
+    kept.push_back(segments_[i]);
+  }
+  segments_ = std::move(kept);
+  if (index_ >= segments_.size()) index_ = segments_.empty() ? 0 : segments_.size() - 1;
   return Status::OK();
 }
 
@@ -223,8 +250,8 @@ bool WalReader::FindValidRecordAfter(Position* found) {
 
 bool WalReader::IsDamagedFinalGroup(const Position& found, uint64_t* records) const {
   // A later segment is begun only once this one is synced whole: damage before it was
-  // durable once.
-  if (found.index != index_) return false;
+  // durable once, whatever the records after it in this segment say.
+  if (found.index != index_ || index_ + 1 < segments_.size()) return false;
   const uint64_t damaged_lsn = next_lsn_;
   *records = 0;
   for (uint64_t offset = found.offset; offset + kWalRecordHeaderBytes <= buf_.size();) {

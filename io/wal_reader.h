@@ -95,6 +95,7 @@ class WalReader {
 
   WalReader(FileSystem* fs, const WalReaderOptions& options, bool single_file);
   Status ReadHeaders();
+  Status CheckSegmentsToRead(const std::vector<Status>& damage);
   Status LoadSegment(size_t index);
   // Decides what damage at the current position means; false when reading can go on.
   Status HandleDamage(std::string_view what, bool* finished);

@@ -106,8 +106,10 @@ Status WalWriter::Start(const WalEnd& end) {
   DOCDB_ASSIGN_OR_RETURN(const WalSegmentHeader header, DecodeWalSegmentHeader(head));
   if (end.salvaged_regions > 0 || header.version != kWalFormatVersion) {
     // Records are never appended behind damage that was read past, nor into a segment of
-    // an older format: the log goes on in a new segment. The old one is complete on disk
-    // (it was read back), and synced here in case it was not yet.
+    // an older format: the log goes on in a new segment. What follows the old segment's
+    // last valid record is erased first, as below: a torn tail left in a segment that now
+    // has a successor would read as corruption.
+    DOCDB_RETURN_IF_ERROR(CutBack(end.offset));
     DOCDB_RETURN_IF_ERROR(segment_->Sync());
     durable_lsn_ = end.last_lsn;
     return CreateSegment(end.segment + 1, next_lsn_);

@@ -124,22 +124,24 @@ class DB {
   // Commits `batch` as Write does, without waiting (docs/architecture.md, "Asynchronous
   // writes"): validates and queues it and returns at once. `done` is called exactly once,
   // with the batch's version once it is committed under the database's durability mode
-  // and visible to reads, or with the Status that stopped it; an empty batch is done at
-  // once with version 0. Batches given to WriteAsync commit in the order of the calls
-  // (across threads, in the order the calls took the queue); a synchronous write does not
-  // wait for earlier WriteAsync batches. A document written by a batch still in flight
-  // reads as its earlier state until that batch's `done` begins, and an expected version
-  // on it is Conflict (its new version is not known until then), unless it expects 0
-  // and the batch in flight deletes it.
+  // and visible to reads (a read that starts once `done` has begun sees it), or with the
+  // Status that stopped it; an empty batch is done at once with version 0. Batches given
+  // to WriteAsync commit in the order of the calls (across threads, in the order the
+  // calls took the queue). A synchronous write is not ordered after queued WriteAsync
+  // batches, though it may wait for the group being committed when they share a lock
+  // stripe. Within one commit group, an expected version on a document an earlier batch
+  // of the group writes is Conflict (its new version is not known yet), unless it expects
+  // 0 and that batch deletes it.
   //
-  // Where `done` runs: invalid input, Busy (more than Options::max_pending_writes batches
-  // or max_pending_write_bytes queued) and Aborted (the database is closing) call it on
-  // the calling thread before WriteAsync returns; every other outcome calls it on
-  // DocDB's commit thread, one batch after another. `done` must return quickly and must
-  // not block: the next batches wait for it. It may read, call WriteAsync again, and make
-  // synchronous writes (they do not wait for the commit thread), but must not destroy
-  // the DB. Closing the DB commits every batch already queued and calls its `done`
-  // before the destructor returns.
+  // Where `done` runs: invalid input, Busy (Options::max_pending_writes batches, or
+  // max_pending_write_bytes of documents, queued already; a batch alone in the queue is
+  // taken whatever its size) and Aborted (the database is closing) call it on the calling
+  // thread before WriteAsync returns; every other outcome calls it on DocDB's commit
+  // thread, one batch after another. `done` must return quickly and must not block: the
+  // next batches wait for it. It may read, call WriteAsync again, and make synchronous
+  // writes, but must not destroy the DB. Closing the DB commits every batch already
+  // queued and calls its `done` before the destructor returns; WriteAsync must not be
+  // called once the destructor has begun.
   virtual void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) = 0;
 
   // Makes the index reflect every write so far, so that recovery replays less.

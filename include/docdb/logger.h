@@ -1,5 +1,5 @@
-// Where DocDB's log lines go (docs/architecture.md, "Logging"): recovery findings,
-// checkpoint and write failures. Thread-safety: Log may be called from any DocDB thread
+// Where DocDB's log lines go (docs/recovery.md, "What is reported"): recovery findings
+// and failures that stop writes. Thread-safety: Log may be called from any DocDB thread
 // at once, so implementations must be thread-safe.
 #pragma once
 

@@ -57,7 +57,8 @@ struct Options {
   uint64_t max_pending_write_bytes = 64ull << 20;
   // Index reads (lookups and scans) in progress at once; one more fails with Busy.
   uint32_t max_index_readers = 1024;
-  // Recovery findings, failures and checkpoints are logged here; null means stderr.
+  // What recovery found and dropped, and failures (a database that stops taking writes,
+  // a WAL that does not close cleanly) are logged here; null means stderr.
   std::shared_ptr<Logger> logger;
   // Limits on document bodies.
   uint32_t max_document_bytes = 16u << 20;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "docdb/db.h"
+#include "engine/db_impl.h"
+#include "io/fault_file_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace docdb {
@@ -153,6 +156,11 @@ TEST_F(DBAsyncTest, BatchesCommitInCallOrderAndSurviveReopen) {
 
 TEST_F(DBAsyncTest, EachBatchIsCheckedAgainstTheBatchesBeforeIt) {
   auto db = Open();
+  // The commit thread is held in the first batch's done, so that the batches below are
+  // queued together and committed as one group.
+  Latch latch;
+  db->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch.Wait(); });
+  latch.WaitUntilEntered();
   Outcomes outcomes;
   db->WriteAsync(PutOf("a", "1"), outcomes.Slot(0));
   WriteBatch remove;
@@ -166,12 +174,24 @@ TEST_F(DBAsyncTest, EachBatchIsCheckedAgainstTheBatchesBeforeIt) {
   stale.Put("default", "a", "3", /*expected_version=*/12345);
   stale.Put("default", "b", "3");
   db->WriteAsync(stale, outcomes.Slot(4));
+  // The version of "held" is known (its done began), but "a" was written in this group.
+  const uint64_t held_version = db->Get("default", "held")->version;
+  WriteBatch known;
+  known.Put("default", "held", "1", held_version);
+  db->WriteAsync(known, outcomes.Slot(5));
+  WriteBatch in_group;
+  in_group.Put("default", "a", "4", held_version);
+  db->WriteAsync(in_group, outcomes.Slot(6));
+  latch.Open();
   outcomes.WaitForAll();
   EXPECT_TRUE(outcomes.Get(0).ok());
   EXPECT_TRUE(outcomes.Get(1).ok());
   EXPECT_EQ(outcomes.Get(2).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(outcomes.Get(3).ok()) << outcomes.Get(3).status().ToString();
   EXPECT_EQ(outcomes.Get(4).status().code(), StatusCode::kConflict);
+  EXPECT_TRUE(outcomes.Get(5).ok()) << outcomes.Get(5).status().ToString();
+  EXPECT_EQ(outcomes.Get(6).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(*outcomes.Get(1), *outcomes.Get(0) + 1) << "one group: consecutive LSNs";
   EXPECT_EQ(db->Get("default", "a")->json, "2");
   EXPECT_EQ(db->Get("default", "a")->version, *outcomes.Get(3));
   EXPECT_FALSE(*db->Exists("default", "b")) << "a failed batch leaves nothing";
@@ -251,14 +271,92 @@ TEST_F(DBAsyncTest, DoneMayWriteSynchronouslyAndQueueMore) {
   Outcomes outcomes;
   auto second = outcomes.Slot(1);
   db->WriteAsync(PutOf("a", "1"), [&, second](Result<uint64_t> r) mutable {
-    ASSERT_TRUE(r.ok());
-    ASSERT_TRUE(db->Put("default", "sync", "2").ok());
+    EXPECT_TRUE(r.ok());
+    EXPECT_TRUE(db->Put("default", "sync", "2").ok());
     db->WriteAsync(PutOf("b", "3"), second);
   });
   outcomes.WaitForAll();
   EXPECT_TRUE(outcomes.Get(1).ok());
   EXPECT_EQ(db->Get("default", "sync")->json, "2");
   EXPECT_EQ(db->Get("default", "b")->json, "3");
+}
+
+class DBAsyncFaultTest : public DBAsyncTest {
+ protected:
+  // A database on a fault-injecting file system, with the commit thread held in the
+  // first batch's done: what is queued next is committed as one group once released.
+  std::unique_ptr<DB> OpenHeld() {
+    Result<std::unique_ptr<DB>> db = engine::OpenDB(dir_.path(), Options(), &fs_);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    (*db)->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch_.Wait(); });
+    latch_.WaitUntilEntered();
+    return std::move(*db);
+  }
+
+  std::unique_ptr<io::FileSystem> base_ = std::move(*io::NewFileSystem(io::IoBackend::kPosix));
+  io::FaultFileSystem fs_{base_.get(), 1};
+  Latch latch_;
+};
+
+TEST_F(DBAsyncFaultTest, NoSpaceFailsTheWholeGroupAndLaterBatchesCommit) {
+  auto db = OpenHeld();
+  Outcomes outcomes;
+  for (size_t i = 0; i < 3; ++i)
+    db->WriteAsync(PutOf("g" + std::to_string(i), "1"), outcomes.Slot(i));
+  fs_.InjectFault({io::FaultOp::kWrite, 1, ENOSPC, /*torn_write=*/true});
+  latch_.Open();
+  outcomes.WaitForAll();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(outcomes.Get(i).status().code(), StatusCode::kNoSpace) << i;
+    EXPECT_FALSE(*db->Exists("default", "g" + std::to_string(i)));
+  }
+  Outcomes after;
+  db->WriteAsync(PutOf("later", "1"), after.Slot(0));
+  after.WaitForAll();
+  EXPECT_TRUE(after.Get(0).ok()) << after.Get(0).status().ToString();
+  db.reset();
+  auto reopened = engine::OpenDB(dir_.path(), Options(), &fs_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_FALSE(*(*reopened)->Exists("default", "g0")) << "nothing of the failed group";
+  EXPECT_TRUE(*(*reopened)->Exists("default", "later"));
+}
+
+TEST_F(DBAsyncFaultTest, WalIoErrorFailsTheGroupAndStopsWrites) {
+  auto db = OpenHeld();
+  Outcomes outcomes;
+  for (size_t i = 0; i < 3; ++i)
+    db->WriteAsync(PutOf("g" + std::to_string(i), "1"), outcomes.Slot(i));
+  fs_.InjectFault({io::FaultOp::kSync, 1, EIO});
+  latch_.Open();
+  outcomes.WaitForAll();
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(outcomes.Get(i).status().code(), StatusCode::kIoError);
+  Outcomes after;
+  db->WriteAsync(PutOf("later", "1"), after.Slot(0));
+  after.WaitForAll();
+  EXPECT_EQ(after.Get(0).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(db->Get("default", "held")->json, "0") << "reads go on";
+}
+
+TEST_F(DBAsyncFaultTest, FailureToApplyABatchStopsWritesAndTellsTheBatchesAfterIt) {
+  auto db = OpenHeld();
+  Outcomes outcomes;
+  for (size_t i = 0; i < 3; ++i)
+    db->WriteAsync(PutOf("g" + std::to_string(i), "1"), outcomes.Slot(i));
+  // The group's one WAL write, then one data-segment append per batch: the second fails.
+  fs_.InjectFault({io::FaultOp::kWrite, 3, EIO});
+  latch_.Open();
+  outcomes.WaitForAll();
+  EXPECT_TRUE(outcomes.Get(0).ok()) << outcomes.Get(0).status().ToString();
+  EXPECT_EQ(outcomes.Get(1).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(outcomes.Get(2).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(db->Put("default", "later", "1").status().code(), StatusCode::kFailedPrecondition);
+  db.reset();
+  fs_.ClearFaults();
+  // All three were durable in the WAL: reopening recovers them.
+  auto reopened = engine::OpenDB(dir_.path(), Options(), &fs_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_TRUE(*(*reopened)->Exists("default", "g" + std::to_string(i)));
 }
 
 }  // namespace

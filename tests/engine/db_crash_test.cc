@@ -2,8 +2,9 @@
 // background checkpoints, a writer keeping many WriteAsync puts in flight) and reports
 // every acknowledged write on a pipe; the parent kills it with SIGKILL after a seeded
 // number of acknowledgements, reopens the database and checks that every acknowledged
-// write is there with its exact body and version, and that no batch is partly visible. Every life writes bodies of its own, so that an earlier
-// life's identical write can never stand in for a lost one.
+// write is there with its exact body and version, and that no batch is partly visible.
+// Every life writes bodies of its own, so that an earlier life's identical write can
+// never stand in for a lost one.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>

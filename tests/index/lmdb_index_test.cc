@@ -99,7 +99,8 @@ TEST_F(LmdbIndexTest, ReusedReadTransactionsSeeEveryNewCheckpoint) {
   auto index = Open();
   for (uint64_t version = 1; version <= 40; ++version) {
     ASSERT_TRUE(
-        index->ApplyCheckpoint({{"k", DocLocation{1, 0, 10, version}}}, {}, {}, {version, {}}).ok());
+        index->ApplyCheckpoint({{"k", DocLocation{1, 0, 10, version}}}, {}, {}, {version, {}})
+            .ok());
     // Each read renews a transaction an earlier read gave back: it must see the newest
     // commit, not the one it last read.
     EXPECT_EQ((*index->Get("k"))->version, version);

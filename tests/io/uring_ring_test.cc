@@ -1,3 +1,5 @@
+// UringRingPool: a ring that saw an error is drained and destroyed, never reused, so that
+// no stale submission or completion reaches the next caller (docs/io.md).
 #include "io/uring_ring.h"
 
 #include <fcntl.h>

@@ -226,6 +226,20 @@ TEST_F(WalReaderTest, WholeRecordsAfterATornOneOfTheFinalGroupEndTheLog) {
   EXPECT_EQ(ReadWal(fs_.get(), wal_dir_, absolute).status.code(), StatusCode::kCorruption);
 }
 
+TEST_F(WalReaderTest, DamagedFinalGroupOfASegmentWithASuccessorIsCorruption) {
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  std::string bytes = SegmentWithAFinalGroup();
+  bytes[RecordOffset(3) + 30] ^= 0x40;  // as in the test above, but a segment follows
+  testing::WriteFileOrDie(SegmentPath(1), bytes);
+  std::string next = EncodeWalSegmentHeader({2, 7});
+  AppendWalRecord(&next, 7, static_cast<uint8_t>(WalRecordType::kPut), "seven", 6);
+  next.resize(4096, '\0');
+  testing::WriteFileOrDie(SegmentPath(2), next);
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.status.code(), StatusCode::kCorruption) << "segment 2 was acknowledged";
+  EXPECT_EQ(back.end.reason, WalEndReason::kCorruption);
+}
+
 TEST_F(WalReaderTest, DamageBeforeARecordWrittenOnceItWasDurableIsCorruption) {
   ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
   std::string bytes = SegmentWithAFinalGroup();
@@ -286,6 +300,28 @@ TEST_F(WalReaderTest, WriterBeginsANewSegmentAfterASalvagedRead) {
   EXPECT_EQ(back.lsns, (std::vector<uint64_t>{6}));
 }
 
+TEST_F(WalReaderTest, SegmentsWhollyBeforeTheStartNeedNoGoodHeaderNorUnbrokenNumbers) {
+  WriteLog(40, /*segment_bytes=*/1024);
+  const testing::ReadBack whole = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_GE(whole.end.segment, 4u);
+  ASSERT_TRUE(fs_->RemoveFile(SegmentPath(2)).ok());
+  FlipByte(1, 3);  // segment 1's magic
+  const uint64_t third_first_lsn = [&] {
+    WalReaderOptions all;
+    all.mode = WalRecoveryMode::kSalvage;
+    auto r = std::move(*WalReader::OpenDir(fs_.get(), wal_dir_, all));
+    return r->segments().front().first_lsn;
+  }();
+  ASSERT_GT(third_first_lsn, 1u);
+  WalReaderOptions from_third;
+  from_third.start_lsn = third_first_lsn;
+  from_third.require_start_lsn = true;
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_, from_third);
+  EXPECT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns.back(), 40u);
+  EXPECT_FALSE(ReadWal(fs_.get(), wal_dir_).status.ok()) << "read from LSN 1 it is damaged";
+}
+
 TEST_F(WalReaderTest, VersionOneLogIsReadAndContinuedInANewSegment) {
   ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
   std::string bytes = EncodeWalSegmentHeader({1, 1, /*version=*/1});
@@ -299,7 +335,10 @@ TEST_F(WalReaderTest, VersionOneLogIsReadAndContinuedInANewSegment) {
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   ASSERT_EQ(*(*w)->Append(WalRecordType::kPut, "v2"), 4u);
   ASSERT_TRUE((*w)->Close().ok());
-  EXPECT_EQ(testing::ReadFileOrDie(SegmentPath(1)), bytes) << "never appended to";
+  const std::string after = testing::ReadFileOrDie(SegmentPath(1));
+  EXPECT_TRUE(after.compare(0, bytes.size(), bytes) == 0 &&
+              after.find_first_not_of('\0', bytes.size()) == std::string::npos)
+      << "never appended to";
   testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
   ASSERT_TRUE(back.status.ok()) << back.status.ToString();
   EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4}));
@@ -307,6 +346,26 @@ TEST_F(WalReaderTest, VersionOneLogIsReadAndContinuedInANewSegment) {
   ASSERT_EQ(reader->segments().size(), 2u);
   EXPECT_EQ(reader->segments()[0].version, 1u);
   EXPECT_EQ(reader->segments()[1].version, kWalFormatVersion);
+}
+
+TEST_F(WalReaderTest, TornTailOfAVersionOneSegmentIsErasedBeforeTheLogGoesOn) {
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  std::string bytes = EncodeWalSegmentHeader({1, 1, /*version=*/1});
+  for (uint64_t lsn = 1; lsn <= 3; ++lsn) {
+    AppendWalRecord(&bytes, lsn, static_cast<uint8_t>(WalRecordType::kPut), "v1", lsn);
+  }
+  const size_t torn_at = bytes.size() - 6;  // the last record loses its end
+  bytes.resize(torn_at);
+  bytes.resize(4096, '\0');
+  testing::WriteFileOrDie(SegmentPath(1), bytes);
+  auto w = WalWriter::Open(fs_.get(), wal_dir_, {});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_EQ(*(*w)->Append(WalRecordType::kPut, "v2"), 3u) << "the torn LSN 3 is given again";
+  ASSERT_TRUE((*w)->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(back.payloads.back(), "v2");
 }
 
 }  // namespace
