@@ -48,7 +48,9 @@ class UringRingPool {
   // caller's to resubmit). When the ring itself fails (no free submission entry, submitting
   // or waiting failed) returns IoError with the errno kept: the caller cannot know whether
   // its data reached the disk. Such a ring is destroyed, not reused, and only after every
-  // request the kernel took from it has completed, so `data` is not read once this returns.
+  // request the kernel took from it has completed, so `data` is not read once this returns
+  // (unless waiting for those completions fails too, with anything but EINTR: destroying
+  // the ring then cancels them, and the kernel may finish that asynchronously).
   // `path` names the file in error messages.
   Result<UringWriteAndSyncResult> WriteAndSync(int fd, uint64_t offset, std::string_view data,
                                                std::string_view path);

@@ -135,7 +135,8 @@ class DB {
   //
   // Where `done` runs: invalid input, Busy (Options::max_pending_writes batches, or
   // max_pending_write_bytes of documents, queued already; a batch alone in the queue is
-  // taken whatever its size) and Aborted (the database is closing) call it on the calling
+  // taken whatever its size) and Aborted (the database is closing: a `done` calling
+  // WriteAsync while the destructor commits what is queued) call it on the calling
   // thread before WriteAsync returns; every other outcome calls it on DocDB's commit
   // thread, one batch after another. `done` must return quickly and must not block: the
   // next batches wait for it. It may read, call WriteAsync again, and make synchronous

@@ -237,33 +237,38 @@ TEST_F(DBAsyncTest, BatchesBeyondThePendingLimitAreBusy) {
 
 TEST_F(DBAsyncTest, ClosingCommitsQueuedBatchesAndCallsEveryDoneOnce) {
   auto db = Open();
+  DB* raw = db.get();
   Latch latch;
   Outcomes outcomes;
-  db->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch.Wait(); });
-  latch.WaitUntilEntered();
   constexpr size_t kQueued = 20;
+  bool refused = false;
+  // The first batch's done holds the commit thread until the queue is full and the DB is
+  // being destroyed; then, as a done may, it calls WriteAsync until the closing DB
+  // refuses with Aborted. Probes queued before that are committed like the rest.
+  raw->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) {
+    latch.Wait();
+    for (size_t n = kQueued; !refused; ++n) {
+      raw->WriteAsync(PutOf("probe", "1"), [&refused, slot = outcomes.Slot(n)](Result<uint64_t> r) {
+        if (r.status().code() == StatusCode::kAborted) refused = true;
+        slot(std::move(r));
+      });
+      std::this_thread::yield();
+    }
+  });
+  latch.WaitUntilEntered();
   for (size_t i = 0; i < kQueued; ++i) {
-    db->WriteAsync(PutOf("q" + std::to_string(i), "1"), outcomes.Slot(i));
+    raw->WriteAsync(PutOf("q" + std::to_string(i), "1"), outcomes.Slot(i));
   }
-  DB* raw = db.get();
   std::thread closer([&] { db.reset(); });
-  // Probe until the closing DB refuses new batches (Aborted, before WriteAsync returns):
-  // then it has begun closing. Probes queued before that are committed like the rest.
-  auto refused = std::make_shared<std::atomic<bool>>(false);
-  for (size_t n = kQueued; !refused->load(); ++n) {
-    raw->WriteAsync(PutOf("probe", "1"), [refused, slot = outcomes.Slot(n)](Result<uint64_t> r) {
-      if (r.status().code() == StatusCode::kAborted) refused->store(true);
-      slot(std::move(r));
-    });
-    std::this_thread::yield();
-  }
   latch.Open();
   closer.join();
+  EXPECT_TRUE(refused);
   EXPECT_TRUE(outcomes.EachCalledOnce());
   for (size_t i = 0; i < kQueued; ++i) EXPECT_TRUE(outcomes.Get(i).ok()) << i;
   auto reopened = Open();
-  for (size_t i = 0; i < kQueued; ++i)
+  for (size_t i = 0; i < kQueued; ++i) {
     EXPECT_TRUE(*reopened->Exists("default", "q" + std::to_string(i)));
+  }
 }
 
 TEST_F(DBAsyncTest, DoneMayWriteSynchronouslyAndQueueMore) {
