@@ -3,6 +3,8 @@
 // everything queued, checks the batches in order, logs them with one WAL group write,
 // applies them and calls each batch's `done`.
 
+#include <bitset>
+
 #include "common/status_macros.h"
 #include "engine/db_impl.h"
 
@@ -10,9 +12,12 @@ namespace docdb::engine {
 namespace {
 
 // At most this much is taken into one commit group: the WAL writes a group with one
-// submission, and the stripes of its documents stay locked until it is applied.
+// submission, and the stripes of its documents stay locked until it is applied, so a
+// group also leaves some stripes free for synchronous writers (a batch alone may take
+// more).
 constexpr size_t kMaxGroupBatches = 512;
 constexpr uint64_t kMaxGroupBytes = 4ull << 20;
+constexpr size_t kMaxGroupStripes = 48;
 
 }  // namespace
 
@@ -61,9 +66,17 @@ void DBImpl::RunAsyncCommits() {
     if (async_queue_.empty()) return;
     std::vector<QueuedBatch> group;
     uint64_t group_bytes = 0;
-    while (!async_queue_.empty() && group.size() < kMaxGroupBatches &&
-           (group.empty() || group_bytes + async_queue_.front().bytes <= kMaxGroupBytes)) {
-      group_bytes += async_queue_.front().bytes;
+    std::bitset<kStripes> stripes;
+    while (!async_queue_.empty() && group.size() < kMaxGroupBatches) {
+      const QueuedBatch& next = async_queue_.front();
+      std::bitset<kStripes> with_next = stripes;
+      for (const PendingWrite& w : next.writes) with_next.set(StripeOf(w));
+      if (!group.empty() &&
+          (group_bytes + next.bytes > kMaxGroupBytes || with_next.count() > kMaxGroupStripes)) {
+        break;
+      }
+      stripes = with_next;
+      group_bytes += next.bytes;
       group.push_back(std::move(async_queue_.front()));
       async_queue_.pop_front();
     }

@@ -299,13 +299,17 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
   return Status::OK();
 }
 
+size_t DBImpl::StripeOf(const PendingWrite& write) const {
+  return std::hash<std::string>{}(write.collection + '/' + write.id) % key_locks_.size();
+}
+
 std::vector<std::unique_lock<std::mutex>> DBImpl::LockStripes(
     std::span<const std::vector<PendingWrite>* const> writes) {
   // In stripe order, so that writers taking several cannot deadlock.
   std::set<size_t> stripes;
   for (const std::vector<PendingWrite>* batch : writes) {
     for (const PendingWrite& w : *batch) {
-      stripes.insert(std::hash<std::string>{}(w.collection + '/' + w.id) % key_locks_.size());
+      stripes.insert(StripeOf(w));
     }
   }
   std::vector<std::unique_lock<std::mutex>> held;

@@ -126,6 +126,8 @@ class DBImpl : public DB {
   // batch left it (its version unknown yet), and this batch's writes are added on success.
   Status CheckPreconditions(std::vector<PendingWrite>& writes, std::vector<int64_t>* count_deltas,
                             GroupState* group = nullptr);
+  // The lock stripe a document's writes are serialised by.
+  size_t StripeOf(const PendingWrite& write) const;
   // Locks the stripes of every document in `writes`, in stripe order.
   std::vector<std::unique_lock<std::mutex>> LockStripes(
       std::span<const std::vector<PendingWrite>* const> writes);
@@ -187,7 +189,8 @@ class DBImpl : public DB {
   // Writer-first, so that a checkpoint waits for the writes in flight, not for a pause.
   WriterFirstSharedMutex commit_mu_;
   // Writes to one document are serialised by the stripe its key hashes to.
-  std::array<std::mutex, 64> key_locks_;
+  static constexpr size_t kStripes = 64;
+  std::array<std::mutex, kStripes> key_locks_;
   std::mutex checkpoint_mu_;  // one checkpoint at a time
 
   mutable std::mutex state_mu_;
