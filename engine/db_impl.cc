@@ -441,6 +441,7 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
   const Overlay::Table recent =
       overlay_.CollectRange(start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)),
                             [&] { opened = index_->OpenSnapshot(); });
+  if (scan_hook_for_testing_) scan_hook_for_testing_();
   DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<index::IndexSnapshot> snapshot, std::move(opened));
 
   // Merge the overlay (newer) with the index in key order.

@@ -51,6 +51,13 @@ class DBImpl : public DB {
   // Takes the lock, opens the index and segments, replays the WAL.
   Status Recover();
 
+  // Tests: runs `hook` in every Scan between taking the overlay's entries and merging
+  // them with the index, where a checkpoint could come between the two. Set it before
+  // scans run.
+  void SetScanHookForTesting(std::function<void()> hook) {
+    scan_hook_for_testing_ = std::move(hook);
+  }
+
   Status CreateCollection(std::string_view name) override;
   Status DropCollection(std::string_view name, bool force) override;
   Result<std::vector<CollectionInfo>> ListCollections() override;
@@ -180,6 +187,7 @@ class DBImpl : public DB {
   std::unique_ptr<io::SegmentStore> segments_;
   std::unique_ptr<io::WalWriter> wal_;
   const std::shared_ptr<Logger> logger_;
+  std::function<void()> scan_hook_for_testing_;
   Overlay overlay_;
   Catalog catalog_;
   DocumentIdGenerator id_generator_;
