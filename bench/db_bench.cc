@@ -87,6 +87,40 @@ BENCHMARK_REGISTER_F(DurableInsert, Documents)
     ->Threads(32)
     ->UseRealTime();
 
+// Durable inserts through WriteAsync, each thread waiting for its own: the commit
+// thread's grouping next to the synchronous path's leader-based group commit
+// (DurableInsert/Documents) at the same thread counts.
+BENCHMARK_DEFINE_F(DurableInsert, ThroughCommitThread)(benchmark::State& state) {
+  const std::string body = UserRecord(static_cast<uint64_t>(state.thread_index()));
+  for (auto _ : state) {
+    WriteBatch batch;
+    batch.Put("default", Key(g_next_id++), body);
+    std::atomic<int> done{0};
+    bool ok = false;
+    g_db->WriteAsync(std::move(batch), [&](Result<uint64_t> v) {
+      ok = v.ok();
+      done.store(1, std::memory_order_release);
+      done.notify_one();
+    });
+    done.wait(0, std::memory_order_acquire);
+    if (!ok) state.SkipWithError("WriteAsync failed");
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    if (Result<Stats> stats = g_db->GetStats(); stats.ok() && stats->wal_syncs > 0) {
+      state.counters["records_per_sync"] =
+          static_cast<double>(stats->last_lsn) / static_cast<double>(stats->wal_syncs);
+    }
+  }
+}
+BENCHMARK_REGISTER_F(DurableInsert, ThroughCommitThread)
+    ->ArgName("posix")
+    ->Arg(0)
+    ->Threads(1)
+    ->Threads(8)
+    ->Threads(32)
+    ->UseRealTime();
+
 // Durable inserts while the first writer also checkpoints every 100 of its inserts: how
 // long a checkpoint waits for the writes in flight before it can freeze the overlay
 // (docs/recovery.md, "Checkpoint"), reported as checkpoint_max_wait_us.
