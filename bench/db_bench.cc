@@ -44,6 +44,14 @@ std::string Key(uint64_t n) {
   return buf;
 }
 
+// How many WAL records each fdatasync made durable, on average, since `db` was opened.
+void ReportRecordsPerSync(benchmark::State& state, DB& db) {
+  if (Result<Stats> stats = db.GetStats(); stats.ok() && stats->wal_syncs > 0) {
+    state.counters["records_per_sync"] =
+        static_cast<double>(stats->last_lsn) / static_cast<double>(stats->wal_syncs);
+  }
+}
+
 std::unique_ptr<DB> g_db;
 std::atomic<uint64_t> g_next_id{0};
 
@@ -71,12 +79,7 @@ BENCHMARK_DEFINE_F(DurableInsert, Documents)(benchmark::State& state) {
     if (!v.ok()) state.SkipWithError(v.status().ToString().c_str());
   }
   state.SetItemsProcessed(state.iterations());
-  if (state.thread_index() == 0) {
-    if (Result<Stats> stats = g_db->GetStats(); stats.ok() && stats->wal_syncs > 0) {
-      state.counters["records_per_sync"] =
-          static_cast<double>(stats->last_lsn) / static_cast<double>(stats->wal_syncs);
-    }
-  }
+  if (state.thread_index() == 0) ReportRecordsPerSync(state, *g_db);
 }
 BENCHMARK_REGISTER_F(DurableInsert, Documents)
     ->ArgName("posix")
@@ -106,12 +109,7 @@ BENCHMARK_DEFINE_F(DurableInsert, ThroughCommitThread)(benchmark::State& state) 
     if (!ok) state.SkipWithError("WriteAsync failed");
   }
   state.SetItemsProcessed(state.iterations());
-  if (state.thread_index() == 0) {
-    if (Result<Stats> stats = g_db->GetStats(); stats.ok() && stats->wal_syncs > 0) {
-      state.counters["records_per_sync"] =
-          static_cast<double>(stats->last_lsn) / static_cast<double>(stats->wal_syncs);
-    }
-  }
+  if (state.thread_index() == 0) ReportRecordsPerSync(state, *g_db);
 }
 BENCHMARK_REGISTER_F(DurableInsert, ThroughCommitThread)
     ->ArgName("posix")
@@ -183,10 +181,7 @@ void AsyncInsert(benchmark::State& state) {
   }
   if (failed) state.SkipWithError("a WriteAsync failed");
   state.SetItemsProcessed(state.iterations());
-  if (Result<Stats> stats = db->GetStats(); stats.ok() && stats->wal_syncs > 0) {
-    state.counters["records_per_sync"] =
-        static_cast<double>(stats->last_lsn) / static_cast<double>(stats->wal_syncs);
-  }
+  ReportRecordsPerSync(state, *db);
 }
 BENCHMARK(AsyncInsert)->ArgName("in_flight")->Arg(32)->UseRealTime();
 
