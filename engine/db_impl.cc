@@ -134,54 +134,48 @@ Result<std::vector<CollectionInfo>> DBImpl::ListCollections() {
 
 Result<uint64_t> DBImpl::Insert(std::string_view collection, std::string_view id,
                                 std::string_view json) {
-  return CommitOne(PendingWrite(io::WalOp::Kind::kPut, collection, id, json, std::nullopt,
-                                Precondition::kMustNotExist));
+  return CommitOne(WriteOf({WriteBatch::OpKind::kInsert, std::string(collection), std::string(id),
+                            std::string(json), std::nullopt}));
 }
 
 Result<Document> DBImpl::InsertNew(std::string_view collection, std::string_view json) {
-  std::string id = id_generator_.Next();
+  std::string id = GenerateDocumentId();
   DOCDB_ASSIGN_OR_RETURN(const uint64_t version, Insert(collection, id, json));
   return Document{std::move(id), "", version};
 }
 
+std::string DBImpl::GenerateDocumentId() { return id_generator_.Next(); }
+
 Result<uint64_t> DBImpl::Put(std::string_view collection, std::string_view id,
                              std::string_view json, const WriteOptions& options) {
-  return CommitOne(PendingWrite(io::WalOp::Kind::kPut, collection, id, json,
-                                options.expected_version, Precondition::kNone));
+  return CommitOne(WriteOf({WriteBatch::OpKind::kPut, std::string(collection), std::string(id),
+                            std::string(json), options.expected_version}));
 }
 
 Result<uint64_t> DBImpl::Update(std::string_view collection, std::string_view id,
                                 std::string_view json, const WriteOptions& options) {
-  return CommitOne(PendingWrite(io::WalOp::Kind::kPut, collection, id, json,
-                                options.expected_version, Precondition::kMustExist));
+  return CommitOne(WriteOf({WriteBatch::OpKind::kUpdate, std::string(collection), std::string(id),
+                            std::string(json), options.expected_version}));
 }
 
 Result<uint64_t> DBImpl::Delete(std::string_view collection, std::string_view id,
                                 const WriteOptions& options) {
-  return CommitOne(PendingWrite(io::WalOp::Kind::kDelete, collection, id, "",
-                                options.expected_version, Precondition::kMustExist));
+  return CommitOne(WriteOf({WriteBatch::OpKind::kDelete, std::string(collection), std::string(id),
+                            "", options.expected_version}));
 }
 
 Result<uint64_t> DBImpl::Patch(std::string_view collection, std::string_view id,
                                std::string_view patch_json, const WriteOptions& options) {
-  PendingWrite write(io::WalOp::Kind::kPut, collection, id, "", options.expected_version,
-                     Precondition::kMustExist);
-  write.transform = [patch = std::string(patch_json), limits = Limits()](std::string_view current) {
-    return ApplyJsonPatch(current, patch, limits);
-  };
-  return CommitOne(std::move(write));
+  return CommitOne(WriteOf({WriteBatch::OpKind::kPatch, std::string(collection), std::string(id),
+                            std::string(patch_json), options.expected_version}));
 }
 
 Result<uint64_t> DBImpl::MergePatch(std::string_view collection, std::string_view id,
                                     std::string_view merge_patch_json,
                                     const WriteOptions& options) {
-  PendingWrite write(io::WalOp::Kind::kPut, collection, id, "", options.expected_version,
-                     Precondition::kMustExist);
-  write.transform = [patch = std::string(merge_patch_json),
-                     limits = Limits()](std::string_view current) {
-    return ApplyJsonMergePatch(current, patch, limits);
-  };
-  return CommitOne(std::move(write));
+  return CommitOne(
+      WriteOf({WriteBatch::OpKind::kMergePatch, std::string(collection), std::string(id),
+               std::string(merge_patch_json), options.expected_version}));
 }
 
 Status DBImpl::Write(const WriteBatch& batch) {
@@ -190,14 +184,33 @@ Status DBImpl::Write(const WriteBatch& batch) {
   return Commit(std::move(writes)).status();
 }
 
+DBImpl::PendingWrite DBImpl::WriteOf(const WriteBatch::Op& op) const {
+  using Kind = WriteBatch::OpKind;
+  const bool deletes = op.kind == Kind::kDelete;
+  const Precondition precondition = op.kind == Kind::kPut      ? Precondition::kNone
+                                    : op.kind == Kind::kInsert ? Precondition::kMustNotExist
+                                                               : Precondition::kMustExist;
+  const bool patches = op.kind == Kind::kPatch || op.kind == Kind::kMergePatch;
+  PendingWrite write(deletes ? io::WalOp::Kind::kDelete : io::WalOp::Kind::kPut, op.collection,
+                     op.id, patches ? std::string_view() : std::string_view(op.json),
+                     op.expected_version, precondition);
+  if (op.kind == Kind::kPatch) {
+    write.transform = [patch = op.json, limits = Limits()](std::string_view current) {
+      return ApplyJsonPatch(current, patch, limits);
+    };
+  } else if (op.kind == Kind::kMergePatch) {
+    write.transform = [patch = op.json, limits = Limits()](std::string_view current) {
+      return ApplyJsonMergePatch(current, patch, limits);
+    };
+  }
+  return write;
+}
+
 Result<std::vector<DBImpl::PendingWrite>> DBImpl::ValidateBatch(const WriteBatch& batch) const {
   std::vector<PendingWrite> writes;
   writes.reserve(batch.size());
   for (const WriteBatch::Op& op : batch.ops()) {
-    const bool put = op.kind == WriteBatch::OpKind::kPut;
-    writes.emplace_back(put ? io::WalOp::Kind::kPut : io::WalOp::Kind::kDelete, op.collection,
-                        op.id, op.json, op.expected_version,
-                        put ? Precondition::kNone : Precondition::kMustExist);
+    writes.push_back(WriteOf(op));
     Status valid = Validate(&writes.back());
     if (!valid.ok()) {
       return batch.size() == 1
@@ -231,21 +244,22 @@ Status DBImpl::Validate(PendingWrite* write) const {
   return Status::OK();
 }
 
-Result<DBImpl::Current> DBImpl::Lookup(std::string_view key, const GroupState* group) const {
-  if (group != nullptr) {
-    if (auto earlier = group->find(key); earlier != group->end()) return earlier->second;
-  }
+Result<DBImpl::Current> DBImpl::Lookup(std::string_view key) const {
   if (std::optional<OverlayEntry> entry = overlay_.Find(key)) return IndexLocationOf(*entry);
   return index_->Get(key);
 }
 
 Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
                                   std::vector<int64_t>* count_deltas, GroupState* group) {
-  // Existence checks see the effect of earlier operations of the batch on the same
-  // document; expected versions are checked against the state before the batch.
+  // Existence checks and patches see the effect of earlier operations of the batch (and of
+  // earlier batches of the group) on the same document; expected versions are checked
+  // against the state before the batch.
   struct DocState {
     Current before;
     bool exists = false;
+    // The body an earlier write of this batch or group left, which is in no segment yet;
+    // null when the document is as `before` says.
+    const std::string* body = nullptr;
   };
   std::map<std::string, DocState, std::less<>> state;
   for (size_t i = 0; i < writes.size(); ++i) {
@@ -254,8 +268,18 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
     w.key = DocumentKey(w.collection_id, w.id);
     auto it = state.find(w.key);
     if (it == state.end()) {
-      DOCDB_ASSIGN_OR_RETURN(Current current, Lookup(w.key, group));
-      it = state.emplace(w.key, DocState{current, current.has_value()}).first;
+      DocState first;
+      const auto earlier = group != nullptr ? group->find(w.key) : GroupState::iterator();
+      if (group != nullptr && earlier != group->end()) {
+        const GroupDoc& g = earlier->second;
+        if (g.exists) first.before = index::DocLocation{0, 0, 0, kVersionNotYetKnown};
+        first.exists = g.exists;
+        first.body = g.body;
+      } else {
+        DOCDB_ASSIGN_OR_RETURN(first.before, Lookup(w.key));
+        first.exists = first.before.has_value();
+      }
+      it = state.emplace(w.key, first).first;
     }
     DocState& doc = it->second;
     const std::string what =
@@ -279,22 +303,27 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
       return Status::AlreadyExists(what + " already exists");
     }
     if (w.transform) {
-      // Patches are single, synchronous writes, so `before` is the document's committed
-      // state.
-      assert(group == nullptr);
-      DOCDB_ASSIGN_OR_RETURN(const Document current, ReadDocument(w.collection, w.id, *doc.before));
-      DOCDB_ASSIGN_OR_RETURN(w.body, w.transform(current.json));
+      Result<std::string> patched = Status::Internal("not patched");
+      if (doc.body != nullptr) {
+        patched = w.transform(*doc.body);
+      } else {
+        DOCDB_ASSIGN_OR_RETURN(const Document current,
+                               ReadDocument(w.collection, w.id, *doc.before));
+        patched = w.transform(current.json);
+      }
+      if (!patched.ok()) {
+        return writes.size() == 1 ? patched.status() : patched.status().WithContext(what);
+      }
+      w.body = *std::move(patched);
     }
     const bool exists_after = w.kind == io::WalOp::Kind::kPut;
     count_deltas->push_back(static_cast<int64_t>(exists_after) - static_cast<int64_t>(doc.exists));
     doc.exists = exists_after;
+    doc.body = exists_after ? &w.body : nullptr;
   }
   if (group != nullptr) {
     // Later batches of the group see these writes, with a version nobody can know yet.
-    for (const auto& [key, doc] : state) {
-      (*group)[key] =
-          doc.exists ? Current(index::DocLocation{0, 0, 0, kVersionNotYetKnown}) : std::nullopt;
-    }
+    for (const auto& [key, doc] : state) (*group)[key] = GroupDoc{doc.exists, doc.body};
   }
   return Status::OK();
 }

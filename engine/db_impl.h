@@ -64,6 +64,7 @@ class DBImpl : public DB {
   Result<uint64_t> Insert(std::string_view collection, std::string_view id,
                           std::string_view json) override;
   Result<Document> InsertNew(std::string_view collection, std::string_view json) override;
+  std::string GenerateDocumentId() override;
   Result<uint64_t> Put(std::string_view collection, std::string_view id, std::string_view json,
                        const WriteOptions& options) override;
   Result<uint64_t> Update(std::string_view collection, std::string_view id, std::string_view json,
@@ -111,8 +112,13 @@ class DBImpl : public DB {
   // The current state of a document: its location and version, or nothing.
   using Current = std::optional<index::DocLocation>;
   // The documents written by the batches of one commit group checked so far, by key:
-  // what later batches of the group see instead of the committed state.
-  using GroupState = std::map<std::string, Current, std::less<>>;
+  // what later batches of the group see instead of the committed state. `body` points
+  // into the writing batch, which outlives the group's checks.
+  struct GroupDoc {
+    bool exists = false;
+    const std::string* body = nullptr;
+  };
+  using GroupState = std::map<std::string, GroupDoc, std::less<>>;
 
   // A WriteAsync batch waiting for the commit thread.
   struct QueuedBatch {
@@ -122,6 +128,8 @@ class DBImpl : public DB {
   };
 
   Result<uint64_t> CommitOne(PendingWrite write);
+  // The write an operation asks for, not yet validated.
+  PendingWrite WriteOf(const WriteBatch::Op& op) const;
   // Turns a batch into validated writes; InvalidArgument names the failing operation.
   Result<std::vector<PendingWrite>> ValidateBatch(const WriteBatch& batch) const;
   JsonLimits Limits() const;
@@ -148,8 +156,8 @@ class DBImpl : public DB {
   // Appends the records of LSN `lsn` to the data segments and publishes them.
   Status ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
                      const std::vector<int64_t>& count_deltas);
-  // The document's state: as the earlier batches of `group` left it, or as committed.
-  Result<Current> Lookup(std::string_view key, const GroupState* group = nullptr) const;
+  // The document's committed state.
+  Result<Current> Lookup(std::string_view key) const;
   Result<Document> ReadDocument(std::string_view collection, std::string_view id,
                                 const index::DocLocation& location) const;
 

@@ -89,6 +89,9 @@ class DB {
                                   std::string_view json) = 0;
   // Insert with a generated, time-ordered ID; the returned Document's json is empty.
   virtual Result<Document> InsertNew(std::string_view collection, std::string_view json) = 0;
+  // A new time-ordered document ID, distinct from every other this database generates:
+  // for an insert through WriteBatch::Insert that needs its ID before it commits.
+  virtual std::string GenerateDocumentId() = 0;
   // Create or replace.
   virtual Result<uint64_t> Put(std::string_view collection, std::string_view id,
                                std::string_view json, const WriteOptions& options = {}) = 0;

@@ -12,26 +12,45 @@ namespace docdb {
 
 class WriteBatch {
  public:
-  enum class OpKind { kPut, kDelete };
+  enum class OpKind { kPut, kDelete, kInsert, kUpdate, kPatch, kMergePatch };
   struct Op {
     OpKind kind;
     std::string collection;
     std::string id;
-    std::string json;                          // for kPut
+    std::string json;  // the document (kPut, kInsert, kUpdate) or the patch (kPatch, kMergePatch)
     std::optional<uint64_t> expected_version;  // as WriteOptions::expected_version
   };
 
   // Creates or replaces the document.
   void Put(std::string_view collection, std::string_view id, std::string_view json,
            std::optional<uint64_t> expected_version = std::nullopt) {
-    ops_.push_back({OpKind::kPut, std::string(collection), std::string(id), std::string(json),
-                    expected_version});
+    Add(OpKind::kPut, collection, id, json, expected_version);
   }
   // Deletes the document; the batch fails with NotFound if it does not exist.
   void Delete(std::string_view collection, std::string_view id,
               std::optional<uint64_t> expected_version = std::nullopt) {
-    ops_.push_back(
-        {OpKind::kDelete, std::string(collection), std::string(id), "", expected_version});
+    Add(OpKind::kDelete, collection, id, "", expected_version);
+  }
+  // Creates the document; the batch fails with AlreadyExists if it exists.
+  void Insert(std::string_view collection, std::string_view id, std::string_view json) {
+    Add(OpKind::kInsert, collection, id, json, std::nullopt);
+  }
+  // Replaces the document; the batch fails with NotFound if it does not exist.
+  void Update(std::string_view collection, std::string_view id, std::string_view json,
+              std::optional<uint64_t> expected_version = std::nullopt) {
+    Add(OpKind::kUpdate, collection, id, json, expected_version);
+  }
+  // Applies a JSON Patch (as DB::Patch) to the document as the batch's earlier operations
+  // leave it; the batch fails as DB::Patch would.
+  void Patch(std::string_view collection, std::string_view id, std::string_view patch_json,
+             std::optional<uint64_t> expected_version = std::nullopt) {
+    Add(OpKind::kPatch, collection, id, patch_json, expected_version);
+  }
+  // Applies a JSON Merge Patch (as DB::MergePatch), like Patch.
+  void MergePatch(std::string_view collection, std::string_view id,
+                  std::string_view merge_patch_json,
+                  std::optional<uint64_t> expected_version = std::nullopt) {
+    Add(OpKind::kMergePatch, collection, id, merge_patch_json, expected_version);
   }
   void Clear() { ops_.clear(); }
 
@@ -40,6 +59,12 @@ class WriteBatch {
   size_t size() const { return ops_.size(); }
 
  private:
+  void Add(OpKind kind, std::string_view collection, std::string_view id, std::string_view json,
+           std::optional<uint64_t> expected_version) {
+    ops_.push_back(
+        {kind, std::string(collection), std::string(id), std::string(json), expected_version});
+  }
+
   std::vector<Op> ops_;
 };
 

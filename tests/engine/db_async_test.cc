@@ -197,6 +197,56 @@ TEST_F(DBAsyncTest, EachBatchIsCheckedAgainstTheBatchesBeforeIt) {
   EXPECT_FALSE(*db->Exists("default", "b")) << "a failed batch leaves nothing";
 }
 
+TEST_F(DBAsyncTest, PatchesSeeWhatEarlierBatchesOfTheGroupWrote) {
+  auto db = Open();
+  Latch latch;
+  db->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch.Wait(); });
+  latch.WaitUntilEntered();
+  Outcomes outcomes;
+  // All of these are queued behind the held batch and committed as one group.
+  std::vector<WriteBatch> batches(7);
+  batches[0].Put("default", "list", R"({"n":1})");
+  batches[1].MergePatch("default", "list", R"({"l":[]})");
+  batches[2].Patch("default", "list", R"([{"op":"add","path":"/l/-","value":1}])");
+  batches[3].Patch("default", "list", R"([{"op":"add","path":"/l/-","value":2}])");
+  batches[4].Delete("default", "list");
+  batches[5].MergePatch("default", "list", R"({"x":1})");  // deleted by the batch before
+  batches[6].Insert("default", "list", R"({"again":[0]})");
+  batches[6].Patch("default", "list", R"([{"op":"add","path":"/again/-","value":1}])");
+  for (size_t i = 0; i < batches.size(); ++i) db->WriteAsync(batches[i], outcomes.Slot(i));
+  latch.Open();
+  outcomes.WaitForAll();
+  for (size_t i : {0, 1, 2, 3, 4, 6}) {
+    EXPECT_TRUE(outcomes.Get(i).ok()) << i << ": " << outcomes.Get(i).status().ToString();
+  }
+  EXPECT_EQ(outcomes.Get(5).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*outcomes.Get(4), *outcomes.Get(0) + 4) << "one group: consecutive LSNs";
+  EXPECT_EQ(db->Get("default", "list")->json, R"({"again":[0,1]})");
+}
+
+TEST_F(DBAsyncTest, PatchesInOneGroupBuildOnEachOther) {
+  auto db = Open();
+  ASSERT_TRUE(db->Put("default", "list", R"({"l":[]})").ok());
+  Latch latch;
+  db->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch.Wait(); });
+  latch.WaitUntilEntered();
+  Outcomes outcomes;
+  for (int i = 0; i < 50; ++i) {
+    WriteBatch patch;
+    patch.Patch("default", "list",
+                R"([{"op":"add","path":"/l/-","value":)" + std::to_string(i) + "}]");
+    db->WriteAsync(patch, outcomes.Slot(i));
+  }
+  latch.Open();
+  outcomes.WaitForAll();
+  std::string expected = R"({"l":[)";
+  for (int i = 0; i < 50; ++i) expected += (i ? "," : "") + std::to_string(i);
+  EXPECT_EQ(db->Get("default", "list")->json, expected + "]}");
+  db.reset();
+  db = Open();
+  EXPECT_EQ(db->Get("default", "list")->json, expected + "]}");
+}
+
 TEST_F(DBAsyncTest, InvalidBatchIsDoneBeforeWriteAsyncReturns) {
   auto db = Open();
   bool called = false;

@@ -190,6 +190,33 @@ TEST_P(DBTest, BatchAppliesAllOrNothing) {
   EXPECT_EQ(*db_->Count("orders"), 1u);
 }
 
+TEST_P(DBTest, BatchPatchesSeeTheBatchsEarlierWrites) {
+  WriteBatch batch;
+  batch.Insert("default", "p", R"({"n":1})");
+  batch.Patch("default", "p", R"([{"op":"replace","path":"/n","value":2}])");
+  batch.MergePatch("default", "p", R"({"m":3})");
+  batch.Update("default", "p", R"({"n":4,"m":3})");
+  batch.Patch("default", "p", R"([{"op":"add","path":"/k","value":5}])");
+  ASSERT_TRUE(db_->Write(batch).ok());
+  EXPECT_EQ(Body("default", "p"), R"({"n":4,"m":3,"k":5})");
+
+  WriteBatch failing;
+  failing.Put("default", "q", "{}");
+  failing.Patch("default", "p", R"([{"op":"test","path":"/n","value":99}])");
+  Status s = db_->Write(failing);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("operation 1"), std::string::npos) << s.ToString();
+  WriteBatch missing;
+  missing.Update("default", "nobody", "{}");
+  EXPECT_EQ(db_->Write(missing).code(), StatusCode::kNotFound);
+  WriteBatch twice;
+  twice.Insert("default", "p", "{}");
+  EXPECT_EQ(db_->Write(twice).code(), StatusCode::kAlreadyExists);
+  ReopenDB();
+  EXPECT_EQ(Body("default", "p"), R"({"n":4,"m":3,"k":5})");
+  EXPECT_FALSE(*db_->Exists("default", "q"));
+}
+
 TEST_P(DBTest, ScanMergesRecentWritesWithTheIndexInIdOrder) {
   for (const char* id : {"a1", "a2", "b1", "b2", "c1"})
     ASSERT_TRUE(db_->Put("default", id, "0").ok());
