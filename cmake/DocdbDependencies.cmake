@@ -3,9 +3,11 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing)
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
+pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 find_package(Threads REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(tomlplusplus CONFIG REQUIRED)
 
 # Debian's RapidJSON config sets only an include directory: wrap it in a target.
 find_package(RapidJSON CONFIG REQUIRED)

@@ -5,10 +5,11 @@ include(CMakePackageConfigHelpers)
 
 add_library(docdb INTERFACE)
 add_library(docdb::docdb ALIAS docdb)
-target_link_libraries(docdb INTERFACE docdb_engine)
+target_link_libraries(docdb INTERFACE docdb_engine docdb_client)
 target_include_directories(docdb INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 
-set(_docdb_libraries docdb_common docdb_io docdb_index docdb_json docdb_engine)
+set(_docdb_libraries docdb_common docdb_io docdb_index docdb_json docdb_engine docdb_protocol
+                      docdb_client)
 foreach(lib ${_docdb_libraries})
   target_include_directories(${lib} INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()

@@ -35,6 +35,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "aborted";
     case StatusCode::kInternal:
       return "internal";
+    case StatusCode::kUnavailable:
+      return "unavailable";
   }
   return "unknown";
 }

@@ -26,6 +26,7 @@ enum class StatusCode : int {
   kNotSupported = 11,
   kAborted = 12,
   kInternal = 13,
+  kUnavailable = 14,
 };
 
 // The stable, lower-case name of a code ("not_found"), as used in logs and --json output.
@@ -69,6 +70,9 @@ class [[nodiscard]] Status {
   }
   static Status Aborted(std::string msg) { return {StatusCode::kAborted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+  static Status Unavailable(std::string msg, int sys_errno = 0) {
+    return {StatusCode::kUnavailable, std::move(msg), sys_errno};
+  }
 
   bool ok() const { return rep_ == nullptr; }
   StatusCode code() const { return rep_ ? rep_->code : StatusCode::kOk; }

@@ -1,4 +1,5 @@
-// Uses only the installed public API: open, write, read back, reopen.
+// Uses only the installed public API: open, write, read back, reopen; and the client.
+#include <docdb/client.h>
 #include <docdb/db.h>
 
 #include <cstdio>
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // The client library links too: nothing listens at this socket.
+  docdb::ClientOptions nowhere;
+  nowhere.socket_path = std::string(argv[1]) + "/no.sock";
+  if (docdb::Client::Connect(nowhere).status().code() != docdb::StatusCode::kUnavailable) return 1;
   std::puts("consumer ok");
   return 0;
 }

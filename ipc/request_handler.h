@@ -1,0 +1,46 @@
+// Runs decoded protocol requests against the databases of a DatabasePool
+// (docs/protocol.md, "Commands"). Writes go through DB::WriteAsync and are answered from
+// their completion; reads are answered before Handle returns. Thread-safety: Handle may
+// be called from any number of threads at once.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "ipc/database_pool.h"
+#include "ipc/protocol.h"
+
+namespace docdb::ipc {
+
+// Delivers a response frame; called exactly once per request, from any thread (for a
+// write, DocDB's commit thread: it must not block).
+using Respond = std::function<void(std::string frame)>;
+
+class RequestHandler {
+ public:
+  // `pool` must outlive the handler; `hello` is what Hello answers.
+  RequestHandler(DatabasePool* pool, ServerHello hello);
+
+  // True when handling `request` may block for long (it opens, closes or drops a
+  // database, checkpoints, or changes collections): such requests belong off the I/O
+  // threads.
+  bool MayBlock(const Request& request) const;
+  // True when `request` writes documents (through WriteAsync).
+  static bool Writes(const Request& request);
+
+  void Handle(Request request, Respond respond);
+
+  // The response frame to a request that could not be decoded or run.
+  static std::string ErrorFrame(Command command, uint64_t request_id, Status status);
+
+ private:
+  void HandleWithDb(Request request, std::shared_ptr<DB> db, Respond respond);
+  void Execute(Request request, DB& db, Respond respond);
+  void ExecuteAtomically(Request request, DB& db, Respond respond);
+  Response Scan(const Request& request, DB& db) const;
+
+  DatabasePool* const pool_;
+  const ServerHello hello_;
+};
+
+}  // namespace docdb::ipc
