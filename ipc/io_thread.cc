@@ -196,11 +196,11 @@ void IoThread::Run() {
       MarkDirty(c);
     }
     RunPosted();
-    std::vector<Connection*> dirty;
+    std::vector<std::shared_ptr<Connection>> dirty;
     dirty.swap(dirty_);
-    for (Connection* c : dirty) {
+    for (const std::shared_ptr<Connection>& c : dirty) {
       c->dirty = false;
-      if (!c->closed) Service(c);
+      if (!c->closed) Service(c.get());
     }
     if (Clock::now() >= next_sweep_) SweepTimeouts();
     if (shutting_down_ && connections_.empty()) break;
@@ -219,9 +219,9 @@ void IoThread::RunPosted() {
 }
 
 void IoThread::MarkDirty(Connection* c) {
-  if (c->dirty) return;
+  if (c->dirty || c->closed) return;
   c->dirty = true;
-  dirty_.push_back(c);
+  dirty_.push_back(connections_.at(c));
 }
 
 void IoThread::ReadFrom(Connection* c) {

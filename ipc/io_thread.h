@@ -99,7 +99,9 @@ class IoThread {
 
   // Owned by the thread.
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
-  std::vector<Connection*> dirty_;
+  // Connections with something to do at the end of this round; shared, since one may be
+  // closed (and leave connections_) while it waits here.
+  std::vector<std::shared_ptr<Connection>> dirty_;
   std::vector<std::shared_ptr<Connection>> closed_;  // freed after the current events
   int listen_fd_ = -1;
   std::function<void()> on_listen_;
