@@ -114,10 +114,10 @@ class BodyReader {
   }
   bool ok() const { return error_.empty(); }
 
-  // OK when every field was there and nothing is left over.
-  Status Finish() const {
+  // OK when every field was there and, unless `allow_more`, nothing is left over.
+  Status Finish(bool allow_more = false) const {
     if (!error_.empty()) return Status::InvalidArgument(what_ + ": " + error_);
-    if (!in_.empty()) {
+    if (!in_.empty() && !allow_more) {
       return Status::InvalidArgument(what_ + ": " + std::to_string(in_.size()) +
                                      " bytes after the last field");
     }
@@ -645,7 +645,8 @@ Result<Response> DecodeResponse(Command command, std::string_view body) {
   if (r.ok() && (resp.status.ok() || command == Command::kExecute)) {
     GetResponsePayload(r, command, &resp);
   }
-  Status done = r.Finish();
+  // Fields a newer server appends are left for the clients that know them.
+  Status done = r.Finish(/*allow_more=*/true);
   if (!done.ok()) return done;
   return resp;
 }

@@ -172,6 +172,7 @@ struct Response {
 // payload is encoded when the status is OK, and always for Execute.
 std::string EncodeResponse(Command command, uint64_t request_id, const Response& response);
 // Decodes a response body to a request of `command`; InvalidArgument when malformed.
+// Bytes after the fields this version knows are ignored (docs/protocol.md, "Versioning").
 Result<Response> DecodeResponse(Command command, std::string_view body);
 
 }  // namespace docdb::ipc

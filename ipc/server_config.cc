@@ -219,7 +219,11 @@ Status ApplyConfigToml(std::string_view toml_text, std::string_view source, Serv
                                    std::to_string(e.source().begin.line) +
                                    ": not valid TOML: " + std::string(e.description()));
   }
-  return ApplyTable(table, "", source, config);
+  // All or nothing: a file with one bad key changes nothing.
+  ServerConfig applied = *config;
+  if (Status s = ApplyTable(table, "", source, &applied); !s.ok()) return s;
+  *config = std::move(applied);
+  return Status::OK();
 }
 
 Status ApplyConfigSetting(std::string_view setting, ServerConfig* config) {
@@ -233,11 +237,7 @@ Status ApplyConfigSetting(std::string_view setting, ServerConfig* config) {
     return Status::InvalidArgument("unknown configuration key '" + name +
                                    "' (docs/configuration.md lists them)");
   }
-  ServerConfig trial = *config;
-  if (ApplyConfigToml(name + " = " + value, "--set", &trial).ok()) {
-    *config = std::move(trial);
-    return Status::OK();
-  }
+  if (ApplyConfigToml(name + " = " + value, "--set", config).ok()) return Status::OK();
   // A bare word is a string.
   return ApplyConfigToml(name + " = " + TomlLiteral(Value(value)), "--set", config);
 }

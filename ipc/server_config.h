@@ -19,7 +19,7 @@ struct ServerConfig {
 
 // Applies the settings of a TOML document to `config`; `source` names it in errors.
 // InvalidArgument naming the key for an unknown key, a value of the wrong type or out
-// of range, and for malformed TOML (with its line).
+// of range, and for malformed TOML (with its line); `config` is then unchanged.
 Status ApplyConfigToml(std::string_view toml, std::string_view source, ServerConfig* config);
 
 // Applies one "name=value" setting (a command-line override). The value is TOML
