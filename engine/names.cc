@@ -16,9 +16,11 @@ constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 }  // namespace
 
-Status ValidateCollectionName(std::string_view name) {
+Status ValidateCollectionName(std::string_view name) { return ValidateName("collection", name); }
+
+Status ValidateName(std::string_view kind, std::string_view name) {
   const auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument("invalid collection name '" + std::string(name) +
+    return Status::InvalidArgument("invalid " + std::string(kind) + " name '" + std::string(name) +
                                    "': " + std::string(why));
   };
   if (name.empty() || name.size() > kMaxCollectionNameBytes) return bad("must be 1-64 bytes");

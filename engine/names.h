@@ -20,6 +20,8 @@ inline constexpr size_t kMaxDocumentIdBytes = 255;
 // InvalidArgument naming the problem unless `name` is 1-64 bytes of [A-Za-z0-9_.-] not
 // starting with '.'.
 Status ValidateCollectionName(std::string_view name);
+// The same rule for other names (a server's databases); `kind` names them in the error.
+Status ValidateName(std::string_view kind, std::string_view name);
 // InvalidArgument naming the problem unless `id` is 1-255 bytes of valid UTF-8 without
 // control characters (U+0000-U+001F, U+007F-U+009F).
 Status ValidateDocumentId(std::string_view id);

@@ -14,7 +14,7 @@
 #include "engine/json_merge_patch.h"
 #include "engine/json_patch.h"
 #include "engine/json_validator.h"
-#include "fuzz/json_fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 
 namespace docdb::engine {
 namespace {

@@ -13,7 +13,7 @@
 #include "engine/json_pointer.h"
 #include "engine/json_string.h"
 #include "engine/json_value.h"
-#include "fuzz/json_fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 
 namespace docdb::engine {
 namespace {

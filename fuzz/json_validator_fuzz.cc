@@ -12,7 +12,7 @@
 #include "engine/json_rapidjson.h"
 #include "engine/json_validator.h"
 #include "engine/json_value.h"
-#include "fuzz/json_fuzz_check.h"
+#include "fuzz/fuzz_check.h"
 
 namespace docdb::engine {
 namespace {

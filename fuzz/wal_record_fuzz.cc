@@ -14,18 +14,9 @@
 #include "common/coding.h"
 #include "common/crc32c.h"
 #include "docdb/status.h"
+#include "fuzz/fuzz_check.h"
 #include "io/wal_format.h"
 #include "io/wal_payload.h"
-
-// Aborts, naming the broken invariant, so that libFuzzer saves the input as a crash. A
-// macro rather than a function so that the message carries the condition's text and line.
-#define DOCDB_FUZZ_CHECK(condition)                                                          \
-  do {                                                                                       \
-    if (!(condition)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                          \
-    }                                                                                        \
-  } while (false)
 
 namespace docdb::io {
 namespace {

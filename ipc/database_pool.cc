@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "common/status_macros.h"
+#include "engine/names.h"
 #include "io/file_names.h"
 #include "io/file_system.h"
 
@@ -22,17 +23,7 @@ DatabasePool::DatabasePool(std::string root, Options options)
 DatabasePool::~DatabasePool() { CloseAll(); }
 
 Status DatabasePool::ValidateName(std::string_view name) {
-  const auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument("database name '" + std::string(name) + "' " + why);
-  };
-  if (name.empty() || name.size() > 64) return bad("must be 1-64 bytes long");
-  if (name.front() == '.') return bad("must not start with '.'");
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '.' || c == '-';
-    if (!ok) return bad("may hold only the characters A-Z a-z 0-9 _ . -");
-  }
-  return Status::OK();
+  return engine::ValidateName("database", name);
 }
 
 std::shared_ptr<DB> DatabasePool::Find(std::string_view name) const {

@@ -1,5 +1,5 @@
-// DOCDB_FUZZ_CHECK for the JSON layer's fuzz targets (json_*_fuzz.cc): aborts, naming the
-// broken invariant, so that libFuzzer saves the input as a crash. Thread-safety: n/a.
+// DOCDB_FUZZ_CHECK for the fuzz targets: aborts, naming the broken invariant, so that
+// libFuzzer saves the input as a crash. Thread-safety: n/a.
 #pragma once
 
 #include <cstdio>
