@@ -397,6 +397,37 @@ TEST_F(ServerTest, RandomBytesNeverStopTheServer) {
   EXPECT_EQ(good->Get("default", "k")->json, "180");
 }
 
+TEST_F(ServerTest, AClientPipeliningPastTheInFlightLimitIsSlowedNotRefused) {
+  StopServer();
+  options_.max_in_flight_per_connection = 4;
+  StartServer();
+  const int fd = RawConnect(options_.socket_path);
+  std::vector<ipc::Request> requests;
+  for (uint64_t i = 1; i <= 200; ++i) {
+    requests.push_back(PutRequest(i, "k" + std::to_string(i % 7), std::to_string(i)));
+  }
+  std::map<uint64_t, ipc::Response> responses = Exchange(fd, requests);
+  ASSERT_EQ(responses.size(), requests.size());
+  for (const auto& [id, r] : responses) EXPECT_TRUE(r.status.ok()) << id;
+  ::close(fd);
+}
+
+TEST_F(ServerTest, SlowAndIdleClientsAreClosed) {
+  StopServer();
+  options_.slow_client_timeout_ms = 100;
+  options_.idle_timeout_ms = 300;
+  StartServer();
+  const int half_frame = RawConnect(options_.socket_path);
+  SendAll(half_frame, RawFrame(15, 1, std::string(100, 'x')).substr(0, 40));
+  const int idle = RawConnect(options_.socket_path);
+  EXPECT_TRUE(ClosedByPeer(half_frame));
+  EXPECT_TRUE(ClosedByPeer(idle));
+  ::close(half_frame);
+  ::close(idle);
+  EXPECT_TRUE(logger_->Contains("slow client: a frame left incomplete"));
+  EXPECT_TRUE(logger_->Contains("idle timeout"));
+}
+
 TEST_F(ServerTest, ASecondServerOnTheSameDataDirectoryIsRefused) {
   ipc::ServerOptions second = options_;
   second.socket_path = socket_dir_.path() + "/other.sock";
