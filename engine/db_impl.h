@@ -222,6 +222,9 @@ class DBImpl : public DB {
   std::deque<QueuedBatch> async_queue_;  // guarded by async_mu_
   uint64_t async_pending_ = 0;           // batches queued or being committed
   uint64_t async_pending_bytes_ = 0;
+  // The queue length at which WriteAsync wakes the commit thread; 0 when it is not
+  // waiting.
+  size_t async_wake_size_ = 0;
   bool async_stopping_ = false;
   std::thread async_thread_;
 

@@ -55,7 +55,7 @@ struct IoThread::Connection {
   size_t pending_output() const { return out.size() - out_start; }
 };
 
-IoThread::IoThread(Context context) : ctx_(context) {}
+IoThread::IoThread(Context context) : ctx_(context), read_buffer_(kReadChunkBytes) {}
 
 IoThread::~IoThread() {
   Join();
@@ -227,13 +227,13 @@ void IoThread::MarkDirty(Connection* c) {
 void IoThread::ReadFrom(Connection* c) {
   if (c->closing || c->peer_done) return;
   for (int reads = 0; reads < kMaxReadsPerEvent; ++reads) {
-    const size_t old_size = c->in.size();
-    c->in.resize(old_size + kReadChunkBytes);
-    const ssize_t n = ::recv(c->fd, c->in.data() + old_size, kReadChunkBytes, MSG_DONTWAIT);
-    c->in.resize(old_size + (n > 0 ? static_cast<size_t>(n) : 0));
+    // Into the thread's buffer, then only what came is appended: growing the
+    // connection's buffer by a whole chunk first would zero the chunk on every read.
+    const ssize_t n = ::recv(c->fd, read_buffer_.data(), read_buffer_.size(), MSG_DONTWAIT);
     if (n > 0) {
+      c->in.append(read_buffer_.data(), static_cast<size_t>(n));
       c->last_input = Clock::now();
-      if (static_cast<size_t>(n) < kReadChunkBytes) return;
+      if (static_cast<size_t>(n) < read_buffer_.size()) return;
       continue;
     }
     if (n == 0) {

@@ -98,6 +98,7 @@ class IoThread {
   bool wake_pending_ = false;                  // guarded by posted_mu_
 
   // Owned by the thread.
+  std::vector<char> read_buffer_;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
   // Connections with something to do at the end of this round; shared, since one may be
   // closed (and leave connections_) while it waits here.
