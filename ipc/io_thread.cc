@@ -392,8 +392,13 @@ void IoThread::OnReply(const std::shared_ptr<Connection>& c, std::string frame, 
   if (from_worker) c->waiting_for_worker = false;
   if (wrote) --c->writes_in_flight;
   if (c->closed) return;
-  if (c->pending_output() == 0) c->last_output = Clock::now();
-  c->out += frame;
+  if (c->pending_output() == 0) {
+    c->last_output = Clock::now();
+    c->out = std::move(frame);
+    c->out_start = 0;
+  } else {
+    c->out += frame;
+  }
   MarkDirty(c.get());
 }
 

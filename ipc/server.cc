@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "common/status_macros.h"
@@ -128,7 +129,10 @@ class ServerImpl : public Server {
     listening_ = true;
     worker_ = std::make_unique<WorkerThread>();
     const IoThread::Context ctx{&options_, &handler_, worker_.get(), logger_.get(), &counters_};
-    for (uint32_t i = 0; i < std::max<uint32_t>(1, options_.io_threads); ++i) {
+    const uint32_t io_threads =
+        options_.io_threads > 0 ? options_.io_threads
+                                : std::max<uint32_t>(1, std::thread::hardware_concurrency() / 2);
+    for (uint32_t i = 0; i < io_threads; ++i) {
       threads_.push_back(std::make_unique<IoThread>(ctx));
       DOCDB_RETURN_IF_ERROR(threads_.back()->Start());
     }

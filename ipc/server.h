@@ -20,7 +20,9 @@ struct ServerOptions {
   // Group allowed to connect besides the owner (the socket is then mode 0660); empty
   // means the owner only (0600).
   std::string socket_group;
-  uint32_t io_threads = 2;
+  // I/O threads; 0 means half the CPUs, at least one, so that the commit threads and
+  // clients on the same machine keep the rest.
+  uint32_t io_threads = 0;
   uint32_t max_connections = 1024;
   // A frame's body may be this long: a largest document with room for its request.
   uint32_t max_frame_body_bytes = (16u << 20) + (64u << 10);

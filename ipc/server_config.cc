@@ -113,7 +113,7 @@ const std::vector<OptionSpec>& Specs() {
       String("server.data_dir", InServer(&ServerOptions::data_dir)),
       String("server.socket", InServer(&ServerOptions::socket_path)),
       String("server.socket_group", InServer(&ServerOptions::socket_group)),
-      Number("server.io_threads", InServer(&ServerOptions::io_threads), 1),
+      Number("server.io_threads", InServer(&ServerOptions::io_threads)),
       Number("server.max_connections", InServer(&ServerOptions::max_connections), 1),
       Number("server.max_frame_body_bytes", InServer(&ServerOptions::max_frame_body_bytes), 4096),
       Number("server.max_in_flight_per_connection",

@@ -69,15 +69,16 @@ TEST(ServerConfigTest, ErrorsNameTheKeyTheLineAndWhatWasExpected) {
   EXPECT_NE(s.message().find("unknown configuration key 'server.io_thread' (f.toml line 3"),
             std::string::npos)
       << s.ToString();
-  s = ApplyConfigToml("[server]\nio_threads = 0\n", "f.toml", &config);
-  EXPECT_NE(s.message().find("'server.io_threads' (f.toml line 2): expected an integer from 1"),
-            std::string::npos)
+  s = ApplyConfigToml("[server]\nmax_connections = 0\n", "f.toml", &config);
+  EXPECT_NE(
+      s.message().find("'server.max_connections' (f.toml line 2): expected an integer from 1"),
+      std::string::npos)
       << s.ToString();
   s = ApplyConfigToml("engine.durability = true", "f.toml", &config);
   EXPECT_NE(s.message().find("expected one of sync, periodic, none"), std::string::npos);
   s = ApplyConfigToml("[server\n", "f.toml", &config);
   EXPECT_NE(s.message().find("f.toml line 1: not valid TOML"), std::string::npos) << s.ToString();
-  EXPECT_EQ(config.server.io_threads, 2u) << "a file with an error changes nothing";
+  EXPECT_EQ(config.server.io_threads, 0u) << "a file with an error changes nothing";
 }
 
 TEST(ServerConfigTest, SettingsTakeTomlValuesOrBareWords) {
