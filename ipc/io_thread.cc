@@ -362,7 +362,8 @@ void IoThread::FailUnparsed(Connection* c) {
 void IoThread::Dispatch(Connection* c, Request request) {
   ++c->in_flight;
   ctx_.counters->requests.fetch_add(1, std::memory_order_relaxed);
-  const bool blocks = ctx_.handler->MayBlock(request);
+  RequestHandler::Route route = ctx_.handler->RouteOf(request);
+  const bool blocks = route.may_block;
   const bool writes = RequestHandler::Writes(request);
   if (writes) ++c->writes_in_flight;
   std::shared_ptr<Connection> conn = connections_.at(c);
@@ -376,13 +377,13 @@ void IoThread::Dispatch(Connection* c, Request request) {
     });
   };
   if (!blocks) {
-    ctx_.handler->Handle(std::move(request), std::move(respond));
+    ctx_.handler->Handle(std::move(request), std::move(route.db), std::move(respond));
     return;
   }
   c->waiting_for_worker = true;
   ctx_.worker->Submit([handler = ctx_.handler, request = std::move(request),
                        respond = std::move(respond)]() mutable {
-    handler->Handle(std::move(request), std::move(respond));
+    handler->Handle(std::move(request), nullptr, std::move(respond));
   });
 }
 

@@ -11,9 +11,13 @@ namespace {
 
 constexpr size_t kHeaderCrcOffset = 20;
 
-// Appends the fields of a body.
+// Builds a frame: room for the header first, then the body's fields, then the header
+// written in front of them, so that the body is never copied.
 class BodyWriter {
  public:
+  explicit BodyWriter(size_t expected_body_bytes = 0) : out_(kFrameHeaderBytes, '\0') {
+    out_.reserve(kFrameHeaderBytes + expected_body_bytes);
+  }
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void U16(uint16_t v) {
     U8(static_cast<uint8_t>(v));
@@ -35,7 +39,12 @@ class BodyWriter {
     U32(static_cast<uint32_t>(s.sys_errno()));
     Bytes(s.message());
   }
-  std::string& out() { return out_; }
+  // The whole frame, under `header` (whose body_length is set here).
+  std::string Finish(FrameHeader header) && {
+    header.body_length = static_cast<uint32_t>(out_.size() - kFrameHeaderBytes);
+    EncodeFrameHeader(header, out_.data());
+    return std::move(out_);
+  }
 
  private:
   std::string out_;
@@ -407,15 +416,6 @@ void GetRequestBody(BodyReader& r, Request* req) {
   }
 }
 
-std::string Frame(const FrameHeader& header_fields, std::string body) {
-  FrameHeader header = header_fields;
-  header.body_length = static_cast<uint32_t>(body.size());
-  std::string frame(kFrameHeaderBytes, '\0');
-  EncodeFrameHeader(header, frame.data());
-  frame += body;
-  return frame;
-}
-
 void PutResponsePayload(BodyWriter& w, Command command, const Response& resp) {
   if (SingleOpType(command)) {
     PutOpResultFields(w, resp.results.empty() ? OpResult{} : resp.results.front());
@@ -596,13 +596,16 @@ bool operator==(const Request& a, const Request& b) {
 }
 
 std::string EncodeRequest(const Request& request) {
-  BodyWriter w;
+  size_t expected = 64 + request.db.size() + request.collection.size();
+  for (const Operation& op : request.ops)
+    expected += 32 + op.collection.size() + op.id.size() + op.json.size();
+  BodyWriter w(expected);
   PutRequestBody(w, request);
   FrameHeader header;
   header.command = static_cast<uint16_t>(request.command);
   header.request_id = request.request_id;
   header.flags = request.atomic ? kFlagAtomic : 0;
-  return Frame(header, std::move(w.out()));
+  return std::move(w).Finish(header);
 }
 
 Result<Request> DecodeRequest(const FrameHeader& header, std::string_view body) {
@@ -626,7 +629,10 @@ Result<Request> DecodeRequest(const FrameHeader& header, std::string_view body) 
 }
 
 std::string EncodeResponse(Command command, uint64_t request_id, const Response& response) {
-  BodyWriter w;
+  size_t expected = 64 + response.status.message().size();
+  for (const OpResult& r : response.results) expected += 32 + r.id.size() + r.json.size();
+  for (const Document& d : response.documents) expected += 16 + d.id.size() + d.json.size();
+  BodyWriter w(expected);
   w.StatusField(response.status);
   if (response.status.ok() || command == Command::kExecute) {
     PutResponsePayload(w, command, response);
@@ -635,7 +641,7 @@ std::string EncodeResponse(Command command, uint64_t request_id, const Response&
   header.flags = kFlagResponse;
   header.command = static_cast<uint16_t>(command);
   header.request_id = request_id;
-  return Frame(header, std::move(w.out()));
+  return std::move(w).Finish(header);
 }
 
 Result<Response> DecodeResponse(Command command, std::string_view body) {

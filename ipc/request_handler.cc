@@ -141,21 +141,24 @@ std::string RequestHandler::ErrorFrame(Command command, uint64_t request_id, Sta
   return EncodeResponse(command, request_id, StatusOnly(std::move(status)));
 }
 
-bool RequestHandler::MayBlock(const Request& request) const {
+RequestHandler::Route RequestHandler::RouteOf(const Request& request) const {
   switch (request.command) {
     case Command::kHello:
     case Command::kListDbs:
-      return false;
+      return {};
     case Command::kOpenDb:
     case Command::kCloseDb:
     case Command::kDropDb:
     case Command::kCheckpoint:
     case Command::kCreateCollection:
     case Command::kDeleteCollection:
-      return true;
-    default:
+      return {true, nullptr};
+    default: {
       // A database that is not open yet opens (and recovers) first.
-      return pool_->Find(request.db) == nullptr;
+      std::shared_ptr<DB> db = pool_->Find(request.db);
+      const bool opens = db == nullptr;
+      return {opens, std::move(db)};
+    }
   }
 }
 
@@ -178,7 +181,7 @@ bool RequestHandler::Writes(const Request& request) {
   }
 }
 
-void RequestHandler::Handle(Request request, Respond respond) {
+void RequestHandler::Handle(Request request, std::shared_ptr<DB> db, Respond respond) {
   const Command command = request.command;
   const uint64_t id = request.request_id;
   switch (command) {
@@ -216,7 +219,7 @@ void RequestHandler::Handle(Request request, Respond respond) {
     default:
       break;
   }
-  std::shared_ptr<DB> db = pool_->Find(request.db);
+  if (db == nullptr) db = pool_->Find(request.db);
   if (db == nullptr) {
     Result<std::shared_ptr<DB>> opened = pool_->Open(request.db);
     if (!opened.ok()) {

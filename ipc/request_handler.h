@@ -21,14 +21,20 @@ class RequestHandler {
   // `pool` must outlive the handler; `hello` is what Hello answers.
   RequestHandler(DatabasePool* pool, ServerHello hello);
 
-  // True when handling `request` may block for long (it opens, closes or drops a
-  // database, checkpoints, or changes collections): such requests belong off the I/O
-  // threads.
-  bool MayBlock(const Request& request) const;
+  // Where a request runs. `may_block`: handling it may block for long (it opens, closes
+  // or drops a database, checkpoints, or changes collections), so it belongs off the I/O
+  // threads. `db`: the open database it names, for a request that does not block (a
+  // request waiting for the worker must not hold one: the worker may be closing it).
+  struct Route {
+    bool may_block = false;
+    std::shared_ptr<DB> db;
+  };
+  Route RouteOf(const Request& request) const;
   // True when `request` writes documents (through WriteAsync).
   static bool Writes(const Request& request);
 
-  void Handle(Request request, Respond respond);
+  // Runs the request; `db` is its Route's (null: looked up, and opened if need be, here).
+  void Handle(Request request, std::shared_ptr<DB> db, Respond respond);
 
   // The response frame to a request that could not be decoded or run.
   static std::string ErrorFrame(Command command, uint64_t request_id, Status status);

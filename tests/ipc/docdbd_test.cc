@@ -285,6 +285,22 @@ TEST_F(DocdbdTest, AnotherUserIsRefusedByTheSocketMode) {
   EXPECT_NE(as_nobody.out.find("Permission denied"), std::string::npos) << as_nobody.out;
 }
 
+TEST_F(DocdbdTest, TheBenchmarksLoadGeneratorRunsCleanAgainstIt) {
+#ifndef DOCDB_LOAD_PATH
+  GTEST_SKIP() << "this build has no benchmarks";
+#else
+  ASSERT_TRUE(process_.Start());
+  const testing::CommandResult run = testing::RunCommand(
+      DOCDB_LOAD_PATH, "--socket " + socket_path_ +
+                           " --workload mixed -c 4 -P 8 --records 300 --load --requests 2000 --json");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find(R"("errors":0)"), std::string::npos) << run.out;
+  auto client = Connect();
+  Result<std::unique_ptr<DB>> db = client->OpenDatabase("default");
+  EXPECT_EQ(*(*db)->Count("default"), 300u) << "the load put every record once";
+#endif
+}
+
 TEST_F(DocdbdTest, ConfigurationErrorsNameTheKeyAndFlagsOverrideTheFile) {
   const std::string config = dir_.Join("docdb.toml");
   testing::WriteFileOrDie(config, "[server]\nio_threads = 3\n[engine]\ndurability = \"none\"\n");
