@@ -459,15 +459,16 @@ void IoThread::UpdateInterest(Connection* c) {
 
 void IoThread::Close(Connection* c, const char* why) {
   if (c->closed) return;
+  // Logged and counted before the client can see the close.
+  ctx_.logger->Log(LogLevel::kInfo,
+                   "connection " + std::to_string(c->id) + " closed: " + std::string(why));
+  ctx_.counters->connections_open.fetch_sub(1);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   ::close(c->fd);
   c->fd = -1;
   c->closed = true;
   c->in.clear();
   c->out.clear();
-  ctx_.counters->connections_open.fetch_sub(1);
-  ctx_.logger->Log(LogLevel::kInfo,
-                   "connection " + std::to_string(c->id) + " closed: " + std::string(why));
   auto it = connections_.find(c);
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
