@@ -181,19 +181,18 @@ Status ApplyTable(const toml::table& table, const std::string& prefix, std::stri
       if (Status s = ApplyTable(*sub, name + ".", source, config); !s.ok()) return s;
       continue;
     }
-    const auto where = [&] {
-      return std::string(source) + " line " + std::to_string(node.source().begin.line);
-    };
+    const std::string where =
+        std::string(source) + " line " + std::to_string(node.source().begin.line);
     const OptionSpec* spec = FindSpec(name);
     if (spec == nullptr) {
-      return Status::InvalidArgument("unknown configuration key '" + name + "' (" + where() +
+      return Status::InvalidArgument("unknown configuration key '" + name + "' (" + where +
                                      "; docs/configuration.md lists them)");
     }
     const std::optional<Value> value = ValueOf(node);
     Status set = value ? spec->set(*value, config)
                        : Status::InvalidArgument("expected an integer, a string or a boolean");
     if (!set.ok()) {
-      return Status::InvalidArgument("configuration key '" + name + "' (" + where() +
+      return Status::InvalidArgument("configuration key '" + name + "' (" + where +
                                      "): " + std::string(set.message()));
     }
   }
