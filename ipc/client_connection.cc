@@ -18,7 +18,8 @@ namespace docdb::ipc {
 namespace {
 
 Status Lost(const std::string& what, int err) {
-  return Status::Unavailable("connection to docdbd lost: " + what + ": " + std::strerror(err), err);
+  // The errno's text is added by Status::ToString.
+  return Status::Unavailable("connection to docdbd lost: " + what, err);
 }
 
 // Reads exactly n bytes; false on end of file or error (errno set, 0 for end of file).
@@ -47,7 +48,7 @@ Result<int> ConnectSocket(const ClientOptions& options) {
   }
   std::memcpy(addr.sun_path, path.data(), path.size());
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return Status::IoError(std::string("socket: ") + std::strerror(errno), errno);
+  if (fd < 0) return Status::IoError("socket", errno);
   int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   if (rc != 0 && errno == EAGAIN) {
     // The server's backlog is full: wait for it to take the connection.
@@ -58,8 +59,7 @@ Result<int> ConnectSocket(const ClientOptions& options) {
   if (rc != 0) {
     const int err = errno;
     ::close(fd);
-    return Status::Unavailable("cannot connect to docdbd at " + path + ": " + std::strerror(err),
-                               err);
+    return Status::Unavailable("cannot connect to docdbd at " + path, err);
   }
   // Blocking from here on: the reader thread waits in recv, writers in send.
   ::fcntl(fd, F_SETFL, 0);

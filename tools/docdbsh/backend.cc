@@ -1,0 +1,78 @@
+// docdbsh's backends (tools/docdbsh/backend.h).
+#include "tools/docdbsh/backend.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/status_macros.h"
+#include "engine/names.h"
+
+namespace docdb::shell {
+namespace {
+
+class RemoteBackend : public Backend {
+ public:
+  RemoteBackend(std::unique_ptr<Client> client, std::string socket_path)
+      : client_(std::move(client)), socket_path_(std::move(socket_path)) {}
+  Result<std::unique_ptr<DB>> Open(const std::string& name) override {
+    return client_->OpenDatabase(name);
+  }
+  Result<std::vector<DatabaseEntry>> List() override { return client_->ListDatabases(); }
+  std::string Describe() const override {
+    return "docdbd " + client_->server().server_version + " at " + socket_path_;
+  }
+
+ private:
+  std::unique_ptr<Client> client_;
+  std::string socket_path_;
+};
+
+class LocalBackend : public Backend {
+ public:
+  explicit LocalBackend(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  Result<std::unique_ptr<DB>> Open(const std::string& name) override {
+    DOCDB_RETURN_IF_ERROR(engine::ValidateName("database", name));
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir_, ec);
+    if (ec) return Status::IoError("creating " + data_dir_ + ": " + ec.message(), ec.value());
+    return DB::Open(data_dir_ + "/" + name);
+  }
+  Result<std::vector<DatabaseEntry>> List() override {
+    std::vector<DatabaseEntry> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(data_dir_, ec)) {
+      const std::string name = e.path().filename().string();
+      if (e.is_directory() && engine::ValidateName("database", name).ok()) {
+        out.push_back({name, false});
+      }
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      return Status::IoError("listing " + data_dir_ + ": " + ec.message(), ec.value());
+    }
+    std::sort(out.begin(), out.end(),
+              [](const DatabaseEntry& a, const DatabaseEntry& b) { return a.name < b.name; });
+    return out;
+  }
+  std::string Describe() const override { return "data directory " + data_dir_; }
+
+ private:
+  std::string data_dir_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> ConnectBackend(const std::string& socket_path) {
+  ClientOptions options;
+  options.socket_path = socket_path;
+  options.client_name = "docdbsh";
+  DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Connect(options));
+  return std::unique_ptr<Backend>(std::make_unique<RemoteBackend>(std::move(client), socket_path));
+}
+
+std::unique_ptr<Backend> EmbeddedBackend(const std::string& data_dir) {
+  return std::make_unique<LocalBackend>(data_dir);
+}
+
+}  // namespace docdb::shell

@@ -1,0 +1,31 @@
+// Where docdbsh's databases are (docs/docdbsh.md): a docdbd reached through the client,
+// or a data directory opened in-process, laid out as docdbd's (<dir>/<name>/).
+// Thread-safety: one thread (the shell's).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "docdb/client.h"
+#include "docdb/db.h"
+
+namespace docdb::shell {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // The database `name`, opened (created when missing).
+  virtual Result<std::unique_ptr<DB>> Open(const std::string& name) = 0;
+  virtual Result<std::vector<DatabaseEntry>> List() = 0;
+  // "docdbd 0.1.0 at ./data/docdb.sock" or "data directory ./data".
+  virtual std::string Describe() const = 0;
+};
+
+// Connects to docdbd at `socket_path`.
+Result<std::unique_ptr<Backend>> ConnectBackend(const std::string& socket_path);
+// Opens databases under `data_dir` in this process; each holds its LOCK while open, so a
+// docdbd serving the same directory makes Open fail with busy.
+std::unique_ptr<Backend> EmbeddedBackend(const std::string& data_dir);
+
+}  // namespace docdb::shell
