@@ -91,7 +91,12 @@ class EditlineReader : public CommandReader {
 
   std::optional<std::string> NextLine(bool continuation) override {
     std::string prompt = continuation ? "...> " : shell_.Prompt();
-    if (colour_ && !continuation) prompt = "\x1b[1;32m" + prompt + "\x1b[0m";
+    // The colour codes are bracketed by \1 (libedit's readline interface takes the same
+    // byte to open and close), so that they do not count as columns of the prompt.
+    // (A literal run at the very end of the prompt is dropped: the last space follows it.)
+    if (colour_ && !continuation) {
+      prompt = "\1\x1b[1;32m\1" + prompt.substr(0, prompt.size() - 1) + "\1\x1b[0m\1 ";
+    }
     char* line = readline(prompt.c_str());
     if (line == nullptr) return std::nullopt;
     std::string text(line);

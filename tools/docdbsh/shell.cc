@@ -331,6 +331,7 @@ Outcome Shell::ListCollections(const std::string&) {
 }
 
 Outcome Shell::UseCollection(const std::string& args) {
+  if (args.empty()) return Fail(Status::InvalidArgument("usage: .use-collection <name>"));
   Result<std::vector<CollectionInfo>> collections = db_->ListCollections();
   if (!collections.ok()) return Fail(collections.status());
   for (const CollectionInfo& c : *collections) {
