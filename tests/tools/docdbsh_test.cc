@@ -48,7 +48,7 @@ TEST_F(DocdbshTest, ExitCodesSaySuccessFailureUsageAndExit) {
   EXPECT_EQ(Shell("-c '.get x'").exit_code, 1) << "--bail stopped before the put";
   const CommandResult goes_on = Shell("-c '.get nobody' -c '.put x 1' -c '.get x'");
   EXPECT_EQ(goes_on.exit_code, 1);
-  EXPECT_NE(goes_on.out.find("\n1\n"), std::string::npos) << goes_on.out;
+  EXPECT_NE(goes_on.out.find(R"("doc":1})"), std::string::npos) << goes_on.out;
   EXPECT_EQ(Shell("-c '.exit 5' -c '.put y 1'").exit_code, 5);
   EXPECT_EQ(Shell("--no-such-flag").exit_code, 2);
   const CommandResult unknown = Shell("-c '.frobnicate'");
@@ -58,10 +58,10 @@ TEST_F(DocdbshTest, ExitCodesSaySuccessFailureUsageAndExit) {
 
 TEST_F(DocdbshTest, JsonArgumentsAreTakenAsTypedOrFromAFile) {
   testing::WriteFileOrDie(dir_.Join("doc.json"), R"({"from" : "a  file"})");
-  const CommandResult run = Shell(
-      R"(-c '.put spaced {"name":   "two  spaces",  "n": 10.50}' -c '.get spaced' )"
-      "-c '.put filed @" +
-      dir_.Join("doc.json") + "' -c '.get filed' -c '.insert {\"generated\": 1}'");
+  const CommandResult run =
+      Shell(R"(-c '.put spaced {"name":   "two  spaces",  "n": 10.50}' -c '.get spaced' )"
+            "-c '.put filed @" +
+            dir_.Join("doc.json") + "' -c '.get filed' -c '.insert {\"generated\": 1}'");
   EXPECT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find(R"({"name":"two  spaces","n":10.50})"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(R"({"from":"a  file"})"), std::string::npos) << run.out;
@@ -74,7 +74,9 @@ TEST_F(DocdbshTest, StandardInputRunsWithoutAPromptAndJoinsOpenBrackets) {
                           ".put m {\n  \"list\": [1,\n    2],\n  \"s\": \"a }\"\n}\n.get m\n");
   const CommandResult run = Shell("< " + dir_.Join("in"));
   EXPECT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_EQ(run.out, "{\"version\":1}\n{\"list\":[1,2],\"s\":\"a }\"}\n");
+  EXPECT_EQ(
+      run.out,
+      "{\"version\":1}\n{\"id\":\"m\",\"version\":1,\"doc\":{\"list\":[1,2],\"s\":\"a }\"}}\n");
 }
 
 TEST_F(DocdbshTest, OutputModesAndBatches) {
@@ -83,14 +85,34 @@ TEST_F(DocdbshTest, OutputModesAndBatches) {
       "-c '.begin' -c '.put a {\"x\":1}' -c '.put b [2]' -c '.commit' "
       "-c '.mode table' -c '.scan' -c '.mode jsonl' -c '.scan' -c '.mode pretty' -c '.get a'");
   EXPECT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_NE(run.out.find("\n0\n"), std::string::npos) << "an aborted batch writes nothing";
+  EXPECT_NE(run.out.find(R"({"count":0})"), std::string::npos) << "an aborted batch writes nothing";
   EXPECT_NE(run.out.find("id  version  document\na   1        {\"x\":1}\nb   1        [2]\n"),
             std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("{\"id\":\"a\",\"version\":1,\"doc\":{\"x\":1}}\n{\"id\":\"b\""),
             std::string::npos)
       << run.out;
-  EXPECT_NE(run.out.find("{\n  \"x\": 1\n}\n"), std::string::npos) << run.out;
+  EXPECT_NE(
+      run.out.find("{\n  \"id\": \"a\",\n  \"version\": 1,\n  \"doc\": {\n    \"x\": 1\n  }\n}\n"),
+      std::string::npos)
+      << run.out;
+}
+
+TEST_F(DocdbshTest, WithJsonEveryCommandPrintsExactlyOneObject) {
+  const CommandResult run = Shell(
+      "--json -c '.put a {\"x\": 1}' -c '.get a' -c '.get b' -c '.use default' -c '.count' "
+      "-c '.frobnicate' -c '.scan --limit 1'");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.out,
+            "{\"ok\":true,\"version\":1}\n"
+            "{\"ok\":true,\"id\":\"a\",\"version\":1,\"doc\":{\"x\":1}}\n"
+            "{\"ok\":false,\"code\":\"not_found\",\"message\":\"document 'default/b' does not "
+            "exist\"}\n"
+            "{\"ok\":true}\n"
+            "{\"ok\":true,\"count\":1}\n"
+            "{\"ok\":false,\"code\":\"invalid_argument\",\"message\":\"unknown command "
+            "'.frobnicate' (.help lists them)\"}\n"
+            "{\"ok\":true,\"documents\":[{\"id\":\"a\",\"version\":1,\"doc\":{\"x\":1}}]}\n");
 }
 
 TEST_F(DocdbshTest, CommandsTheEngineLacksSayNotSupported) {
@@ -111,9 +133,9 @@ class DocdbshServerTest : public testing::ServerFixture {
 };
 
 TEST_F(DocdbshServerTest, TheSameCommandsWorkThroughDocdbd) {
-  const CommandResult run =
-      Shell("-c '.open app' -c '.create-collection c' -c '.use c' -c '.put k {\"v\": 1}' "
-            "-c '.merge k {\"w\": 2}' -c '.get k' -c '.list-dbs'");
+  const CommandResult run = Shell(
+      "-c '.open app' -c '.create-collection c' -c '.use c' -c '.put k {\"v\": 1}' "
+      "-c '.merge k {\"w\": 2}' -c '.get k' -c '.list-dbs'");
   EXPECT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find(R"({"v":1,"w":2})"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(R"({"name":"app","open":true})"), std::string::npos) << run.out;

@@ -154,7 +154,9 @@ int main(int argc, char** argv) {
   app.add_option("--db", db, "The database to start in (default: default)");
   app.add_option("-c", commands, "Run this command (repeatable), then exit");
   app.add_option("-f", file, "Run the commands in FILE, then exit");
-  app.add_flag("--json", json, "Print results as compact JSON, one per line");
+  app.add_flag("--json", json,
+               "Each command prints exactly one JSON object: {\"ok\":true,...} or "
+               "{\"ok\":false,\"code\":...,\"message\":...}");
   app.add_flag("--bail", bail, "Stop at the first command that fails");
   try {
     app.parse(argc, argv);
@@ -179,8 +181,9 @@ int main(int argc, char** argv) {
   }
   Shell shell(std::move(backend), std::cout, std::cerr);
   const bool interactive = commands.empty() && file.empty() && isatty(STDIN_FILENO);
-  shell.set_mode(json || !isatty(STDOUT_FILENO) ? docdb::shell::OutputMode::kJson
-                                                : docdb::shell::OutputMode::kPretty);
+  shell.set_mode(isatty(STDOUT_FILENO) ? docdb::shell::OutputMode::kPretty
+                                       : docdb::shell::OutputMode::kJson);
+  shell.set_envelope(json);
   if (docdb::Status started = shell.Start(db); !started.ok()) {
     std::cerr << "docdbsh: " << started.ToString() << "\n";
     return started.code() == docdb::StatusCode::kUnavailable ? kExitConnectionLost : kExitFailed;

@@ -133,10 +133,16 @@ Outcome Shell::Run(const std::string& command) {
   auto [name, args] = SplitWord(line);
   const Command* c = Find(name);
   if (c == nullptr) {
+    printed_ = false;
     return Fail(Status::InvalidArgument("unknown command '" + name + "' (.help lists them)"));
   }
   const auto started = std::chrono::steady_clock::now();
+  printed_ = false;
   const Outcome outcome = (this->*(c->run))(args);
+  // With --json, every command prints exactly one object.
+  if (envelope_ && !printed_)
+    out_ << R"({"ok":true})"
+         << "\n";
   out_.flush();
   if (timer_) {
     const std::chrono::duration<double, std::milli> took =
@@ -146,13 +152,25 @@ Outcome Shell::Run(const std::string& command) {
   return outcome;
 }
 
-void Shell::Print(const std::string& json) {
-  out_ << (mode_ == OutputMode::kPretty ? IndentJson(json) : json) << "\n";
+void Shell::Print(const std::string& object) {
+  printed_ = true;
+  if (envelope_) {
+    // {"ok":true, then the object's own members.
+    out_ << R"({"ok":true)" << (object.size() > 2 ? "," : "") << object.substr(1) << "\n";
+    return;
+  }
+  out_ << (mode_ == OutputMode::kPretty ? IndentJson(object) : object) << "\n";
 }
 
 Outcome Shell::Fail(const Status& status) {
-  out_.flush();  // so that the error follows the output before it, also through pipes
-  err_ << "error: " << status.ToString() << "\n";
+  if (envelope_) {
+    printed_ = true;
+    out_ << R"({"ok":false,"code":)" << JsonQuote(StatusCodeName(status.code())) << R"(,"message":)"
+         << JsonQuote(status.message()) << "}\n";
+  } else {
+    out_.flush();  // so that the error follows the output before it, also through pipes
+    err_ << "error: " << status.ToString() << "\n";
+  }
   exit_code_ = 1;
   return status.code() == StatusCode::kUnavailable ? Outcome::kConnectionLost : Outcome::kFailed;
 }
@@ -164,7 +182,14 @@ Outcome Shell::Report(const Status& status) {
 
 namespace {
 
-void PrintList(std::ostream& out, OutputMode mode, const List& list) {
+void PrintList(std::ostream& out, OutputMode mode, bool envelope, const std::string& key,
+               const List& list) {
+  if (envelope) {
+    out << R"({"ok":true,)" << JsonQuote(key) << ":[";
+    for (size_t i = 0; i < list.elements.size(); ++i) out << (i ? "," : "") << list.elements[i];
+    out << "]}\n";
+    return;
+  }
   if (mode == OutputMode::kTable) {
     std::vector<size_t> widths;
     for (const std::string& c : list.columns) widths.push_back(c.size());
@@ -294,12 +319,13 @@ Outcome Shell::ListDbs(const std::string&) {
   Result<std::vector<DatabaseEntry>> dbs = backend_->List();
   if (!dbs.ok()) return Fail(dbs.status());
   List list{{"name", "open"}, {}, {}};
+  printed_ = true;
   for (const DatabaseEntry& d : *dbs) {
     list.rows.push_back({d.name, d.open ? "yes" : "no"});
     list.elements.push_back(R"({"name":)" + JsonQuote(d.name) + R"(,"open":)" +
                             (d.open ? "true" : "false") + "}");
   }
-  PrintList(out_, mode_, list);
+  PrintList(out_, mode_, envelope_, "databases", list);
   return Outcome::kOk;
 }
 
@@ -321,12 +347,13 @@ Outcome Shell::ListCollections(const std::string&) {
   Result<std::vector<CollectionInfo>> collections = db_->ListCollections();
   if (!collections.ok()) return Fail(collections.status());
   List list{{"name", "documents"}, {}, {}};
+  printed_ = true;
   for (const CollectionInfo& c : *collections) {
     list.rows.push_back({c.name, std::to_string(c.document_count)});
     list.elements.push_back(R"({"name":)" + JsonQuote(c.name) + R"(,"documents":)" +
                             std::to_string(c.document_count) + "}");
   }
-  PrintList(out_, mode_, list);
+  PrintList(out_, mode_, envelope_, "collections", list);
   return Outcome::kOk;
 }
 
@@ -402,12 +429,14 @@ Outcome Shell::Get(const std::string& args) {
   if (args.empty()) return Fail(Status::InvalidArgument("usage: .get <id>"));
   Result<Document> doc = db_->Get(collection_, args);
   if (!doc.ok()) return Fail(doc.status());
-  if (mode_ == OutputMode::kTable) {
+  if (mode_ == OutputMode::kTable && !envelope_) {
+    printed_ = true;
     PrintList(
-        out_, mode_,
+        out_, mode_, false, "",
         {{"id", "version", "document"}, {{doc->id, std::to_string(doc->version), doc->json}}, {}});
   } else {
-    Print(doc->json);
+    Print(R"({"id":)" + JsonQuote(doc->id) + R"(,"version":)" + std::to_string(doc->version) +
+          R"(,"doc":)" + doc->json + "}");
   }
   return Outcome::kOk;
 }
@@ -438,19 +467,20 @@ Outcome Shell::Scan(const std::string& args) {
   Result<std::vector<Document>> docs = db_->Scan(collection_, options);
   if (!docs.ok()) return Fail(docs.status());
   List list{{"id", "version", "document"}, {}, {}};
+  printed_ = true;
   for (const Document& d : *docs) {
     list.rows.push_back({d.id, std::to_string(d.version), d.json});
     list.elements.push_back(R"({"id":)" + JsonQuote(d.id) + R"(,"version":)" +
                             std::to_string(d.version) + R"(,"doc":)" + d.json + "}");
   }
-  PrintList(out_, mode_, list);
+  PrintList(out_, mode_, envelope_, "documents", list);
   return Outcome::kOk;
 }
 
 Outcome Shell::Count(const std::string&) {
   Result<uint64_t> n = db_->Count(collection_);
   if (!n.ok()) return Fail(n.status());
-  Print(std::to_string(*n));
+  Print(R"({"count":)" + std::to_string(*n) + "}");
   return Outcome::kOk;
 }
 

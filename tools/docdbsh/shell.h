@@ -39,6 +39,9 @@ class Shell {
   Outcome Run(const std::string& command);
 
   void set_mode(OutputMode mode) { mode_ = mode; }
+  // --json: every command prints exactly one JSON object on standard output,
+  // {"ok":true,...} or {"ok":false,"code":...,"message":...}.
+  void set_envelope(bool on) { envelope_ = on; }
   int exit_code() const { return exit_code_; }
   // The prompt: "<db>/<collection>> ".
   std::string Prompt() const;
@@ -60,8 +63,8 @@ class Shell {
   static const std::map<std::string, std::string>& Aliases();
   const Command* Find(const std::string& name) const;
 
-  // Prints a JSON result in the current mode.
-  void Print(const std::string& json);
+  // Prints a result, a JSON object, in the current mode.
+  void Print(const std::string& object);
   Outcome Fail(const Status& status);
   Outcome Report(const Status& status);
   // The JSON argument: the text itself, or the file named by "@path".
@@ -109,6 +112,8 @@ class Shell {
   std::string collection_ = "default";
   OutputMode mode_ = OutputMode::kPretty;
   bool timer_ = false;
+  bool envelope_ = false;
+  bool printed_ = false;             // the current command has printed its result
   std::optional<WriteBatch> batch_;  // between .begin and .commit
   int exit_code_ = 0;
 };
