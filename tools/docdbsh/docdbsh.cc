@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/docdbsh/backend.h"
-#include "tools/docdbsh/json_text.h"
+#include "tools/common/backend.h"
+#include "tools/common/json_text.h"
 #include "tools/docdbsh/shell.h"
 
 namespace {
@@ -39,7 +39,7 @@ class CommandReader {
     std::optional<std::string> line = NextLine(false);
     if (!line) return std::nullopt;
     std::string command = *line;
-    while (docdb::shell::OpenBrackets(command) > 0) {
+    while (docdb::tools::OpenBrackets(command) > 0) {
       std::optional<std::string> more = NextLine(true);
       if (!more) break;
       command += "\n" + *more;
@@ -165,13 +165,13 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
 
-  std::unique_ptr<docdb::shell::Backend> backend;
+  std::unique_ptr<docdb::tools::Backend> backend;
   if (!data_dir.empty()) {
-    backend = docdb::shell::EmbeddedBackend(data_dir);
+    backend = docdb::tools::EmbeddedBackend(data_dir);
   } else {
     if (socket.empty()) socket = "./data/docdb.sock";
-    docdb::Result<std::unique_ptr<docdb::shell::Backend>> connected =
-        docdb::shell::ConnectBackend(socket);
+    docdb::Result<std::unique_ptr<docdb::tools::Backend>> connected =
+        docdb::tools::ConnectBackend(socket);
     if (!connected.ok()) {
       std::cerr << "docdbsh: " << connected.status().ToString()
                 << "\n(is docdbd running? or use --data-dir DIR to open a database directly)\n";

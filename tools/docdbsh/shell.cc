@@ -8,10 +8,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "tools/docdbsh/json_text.h"
+#include "tools/common/json_text.h"
 
 namespace docdb::shell {
 namespace {
+
+using tools::IndentJson;
+using tools::JsonQuote;
 
 // The first word of `text` and the rest, trimmed.
 std::pair<std::string, std::string> SplitWord(const std::string& text) {

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "docdb/db.h"
-#include "tools/docdbsh/backend.h"
+#include "tools/common/backend.h"
 
 namespace docdb::shell {
+
+using tools::Backend;
 
 enum class OutputMode { kPretty, kJson, kJsonl, kTable };
 

@@ -1,5 +1,5 @@
-// docdbsh's backends (tools/docdbsh/backend.h).
-#include "tools/docdbsh/backend.h"
+// The tools' backends (tools/common/backend.h).
+#include "tools/common/backend.h"
 
 #include <sys/stat.h>
 
@@ -8,8 +8,9 @@
 
 #include "common/status_macros.h"
 #include "engine/names.h"
+#include "ipc/database_pool.h"
 
-namespace docdb::shell {
+namespace docdb::tools {
 namespace {
 
 class RemoteBackend : public Backend {
@@ -20,6 +21,7 @@ class RemoteBackend : public Backend {
     return client_->OpenDatabase(name);
   }
   Result<std::vector<DatabaseEntry>> List() override { return client_->ListDatabases(); }
+  Status Drop(const std::string& name) override { return client_->DropDatabase(name); }
   std::string Describe() const override {
     return "docdbd " + client_->server().server_version + " at " + socket_path_;
   }
@@ -37,7 +39,18 @@ class LocalBackend : public Backend {
     std::error_code ec;
     std::filesystem::create_directories(data_dir_, ec);
     if (ec) return Status::IoError("creating " + data_dir_ + ": " + ec.message(), ec.value());
-    return DB::Open(data_dir_ + "/" + name);
+    Result<std::unique_ptr<DB>> db = DB::Open(data_dir_ + "/" + name);
+    if (db.status().code() == StatusCode::kBusy) {
+      return Status::Busy("database " + data_dir_ + "/" + name +
+                          " is open in another process, most likely the docdbd serving " +
+                          data_dir_ + " (its LOCK is held): go through it with --socket");
+    }
+    return db;
+  }
+  Status Drop(const std::string& name) override {
+    // The server's rule, with the same safety: the database's own LOCK must be free.
+    ipc::DatabasePool pool(data_dir_, Options{});
+    return pool.Drop(name);
   }
   Result<std::vector<DatabaseEntry>> List() override {
     std::vector<DatabaseEntry> out;
@@ -75,4 +88,4 @@ std::unique_ptr<Backend> EmbeddedBackend(const std::string& data_dir) {
   return std::make_unique<LocalBackend>(data_dir);
 }
 
-}  // namespace docdb::shell
+}  // namespace docdb::tools

@@ -1,6 +1,6 @@
-// Where docdbsh's databases are (docs/docdbsh.md): a docdbd reached through the client,
-// or a data directory opened in-process, laid out as docdbd's (<dir>/<name>/).
-// Thread-safety: one thread (the shell's).
+// Where a tool's databases are (docs/docdbsh.md, docs/docdbctl.md): a docdbd reached through the
+// client, or a data directory opened in-process, laid out as docdbd's (<dir>/<name>/).
+// Thread-safety: one thread (the tool's).
 #pragma once
 
 #include <memory>
@@ -10,7 +10,7 @@
 #include "docdb/client.h"
 #include "docdb/db.h"
 
-namespace docdb::shell {
+namespace docdb::tools {
 
 class Backend {
  public:
@@ -18,6 +18,9 @@ class Backend {
   // The database `name`, opened (created when missing).
   virtual Result<std::unique_ptr<DB>> Open(const std::string& name) = 0;
   virtual Result<std::vector<DatabaseEntry>> List() = 0;
+  // Deletes the database and its files (docs/server.md, "Databases"): FailedPrecondition
+  // when another process has it open.
+  virtual Status Drop(const std::string& name) = 0;
   // "docdbd 0.1.0 at ./data/docdb.sock" or "data directory ./data".
   virtual std::string Describe() const = 0;
 };
@@ -25,7 +28,7 @@ class Backend {
 // Connects to docdbd at `socket_path`.
 Result<std::unique_ptr<Backend>> ConnectBackend(const std::string& socket_path);
 // Opens databases under `data_dir` in this process; each holds its LOCK while open, so a
-// docdbd serving the same directory makes Open fail with busy.
+// docdbd serving the same directory makes Open fail with busy, saying so.
 std::unique_ptr<Backend> EmbeddedBackend(const std::string& data_dir);
 
-}  // namespace docdb::shell
+}  // namespace docdb::tools

@@ -1,4 +1,4 @@
-// JSON text helpers of docdbsh (docs/docdbsh.md, "Output"): quoting, re-indenting
+// JSON text helpers of the tools (docs/docdbsh.md, "Output"): quoting, re-indenting
 // minified JSON without parsing it (numbers and member order stay exactly as stored),
 // and telling whether an argument's brackets are still open. Thread-safety: pure
 // functions.
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace docdb::shell {
+namespace docdb::tools {
 
 // `text` as a JSON string literal.
 std::string JsonQuote(std::string_view text);
@@ -17,4 +17,4 @@ std::string IndentJson(std::string_view minified);
 // when more close than open.
 int OpenBrackets(std::string_view text);
 
-}  // namespace docdb::shell
+}  // namespace docdb::tools

@@ -1,9 +1,9 @@
-// docdbsh's JSON text helpers (tools/docdbsh/json_text.h).
-#include "tools/docdbsh/json_text.h"
+// The tools' JSON text helpers (tools/common/json_text.h).
+#include "tools/common/json_text.h"
 
 #include <cstdio>
 
-namespace docdb::shell {
+namespace docdb::tools {
 namespace {
 
 // Calls `visit(c, in_string)` for each byte, tracking JSON strings and their escapes.
@@ -109,4 +109,4 @@ int OpenBrackets(std::string_view text) {
   return open;
 }
 
-}  // namespace docdb::shell
+}  // namespace docdb::tools

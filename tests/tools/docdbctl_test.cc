@@ -1,0 +1,82 @@
+// docdbctl as an operator runs it: through docdbd and offline, tables and --json, exit
+// codes, and offline use refused while a server holds the database (docs/docdbctl.md).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/ipc/server_test.h"
+#include "tests/support/run_command.h"
+
+namespace docdb {
+namespace {
+
+using testing::CommandResult;
+using testing::RunCommand;
+
+class DocdbctlTest : public testing::ServerFixture {
+ protected:
+  void SetUp() override { StartServer(); }
+  CommandResult Ctl(const std::string& args) {
+    return RunCommand(DOCDBCTL_PATH, "--socket " + options_.socket_path + " " + args);
+  }
+  CommandResult Offline(const std::string& args) {
+    return RunCommand(DOCDBCTL_PATH, "--data-dir " + options_.data_dir + " " + args);
+  }
+};
+
+TEST_F(DocdbctlTest, DatabasesAndCollectionsThroughTheServer) {
+  CommandResult run = Ctl("dbs create app");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("app      yes"), std::string::npos) << run.out;
+  run = Ctl("--db app --json collections create users");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out, R"({"ok":true,"collections":[{"name":"default","documents":0},)"
+                     R"({"name":"users","documents":0}]})"
+                     "\n");
+  run = Ctl("--db app --json collections create users");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find(R"({"ok":false,"code":"already_exists")"), std::string::npos) << run.out;
+  run = Ctl("dbs drop app");
+  EXPECT_EQ(run.exit_code, 2) << "dropping needs --yes";
+  EXPECT_TRUE(std::filesystem::exists(options_.data_dir + "/app"));
+  run = Ctl("--json dbs drop app --yes");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_FALSE(std::filesystem::exists(options_.data_dir + "/app"));
+}
+
+TEST_F(DocdbctlTest, StatsAndCheckpointReportTheDatabase) {
+  auto client = Connect();
+  ASSERT_TRUE(OpenDb(*client)->Put("default", "a", "1").ok());
+  CommandResult run = Ctl("--json checkpoint");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find(R"("checkpoint_lsn":1)"), std::string::npos) << run.out;
+  run = Ctl("stats");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("documents                  1"), std::string::npos) << run.out;
+}
+
+TEST_F(DocdbctlTest, OfflineUseOfADatabaseTheServerHoldsIsRefusedNamingIt) {
+  const CommandResult run = Offline("stats");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("most likely the docdbd serving"), std::string::npos) << run.out;
+  StopServer();
+  const CommandResult offline = Offline("--json stats");
+  EXPECT_EQ(offline.exit_code, 0) << offline.out;
+  EXPECT_NE(offline.out.find(R"({"ok":true,"documents":0)"), std::string::npos) << offline.out;
+}
+
+TEST_F(DocdbctlTest, CommandsToComeSayNotSupportedAndExitCodesAreDocumented) {
+  for (const char* command : {"metrics", "trim", "compact", "heal default x", "verify",
+                              "rebuild-index", "backup /tmp/x"}) {
+    const CommandResult run = Ctl(command);
+    EXPECT_EQ(run.exit_code, 1) << command;
+    EXPECT_NE(run.out.find("not supported by DocDB yet"), std::string::npos) << run.out;
+  }
+  EXPECT_EQ(Ctl("").exit_code, 2) << "a command is required";
+  EXPECT_EQ(Ctl("frobnicate").exit_code, 2);
+  StopServer();
+  EXPECT_EQ(Ctl("status").exit_code, 3);
+}
+
+}  // namespace
+}  // namespace docdb
