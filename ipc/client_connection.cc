@@ -13,6 +13,7 @@
 #include <future>
 
 #include "common/status_macros.h"
+#include "ipc/unix_address.h"
 
 namespace docdb::ipc {
 namespace {
@@ -39,14 +40,8 @@ bool ReadFully(int fd, char* dst, size_t n) {
 }
 
 Result<int> ConnectSocket(const ClientOptions& options) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
   const std::string& path = options.socket_path;
-  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return Status::InvalidArgument("socket path '" + path + "' must be 1-" +
-                                   std::to_string(sizeof(addr.sun_path) - 1) + " bytes long");
-  }
-  std::memcpy(addr.sun_path, path.data(), path.size());
+  DOCDB_ASSIGN_OR_RETURN(const sockaddr_un addr, UnixAddress(path));
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return Status::IoError("socket", errno);
   int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);

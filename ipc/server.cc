@@ -19,6 +19,7 @@
 #include "ipc/database_pool.h"
 #include "ipc/io_thread.h"
 #include "ipc/request_handler.h"
+#include "ipc/unix_address.h"
 #include "ipc/worker_thread.h"
 
 #ifndef DOCDB_VERSION
@@ -30,17 +31,6 @@ namespace {
 
 Status ErrnoStatus(const std::string& what, int err) {
   return Status::IoError(what + ": " + std::strerror(err), err);
-}
-
-Result<sockaddr_un> SocketAddress(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return Status::InvalidArgument("socket path '" + path + "' must be 1-" +
-                                   std::to_string(sizeof(addr.sun_path) - 1) + " bytes long");
-  }
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  return addr;
 }
 
 // Removes a socket file that no server answers on; an answered socket or any other kind
@@ -68,7 +58,7 @@ Status ClearStaleSocket(const std::string& path, const sockaddr_un& addr) {
 // bind (no chmod afterwards, so it is never more open than that); with a group it is
 // then given to the group and opened to it.
 Result<int> Listen(const std::string& path, const std::string& group) {
-  DOCDB_ASSIGN_OR_RETURN(const sockaddr_un addr, SocketAddress(path));
+  DOCDB_ASSIGN_OR_RETURN(const sockaddr_un addr, UnixAddress(path));
   DOCDB_RETURN_IF_ERROR(ClearStaleSocket(path, addr));
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return ErrnoStatus("socket", errno);

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "common/status_macros.h"
+#include "ipc/unix_address.h"
 
 namespace docdb::serverbench {
 namespace {
@@ -56,13 +57,7 @@ Status RecvAll(int fd, char* dst, size_t n) {
 }
 
 Result<int> ConnectSocket(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return Status::InvalidArgument("socket path '" + path + "' must be 1-" +
-                                   std::to_string(sizeof(addr.sun_path) - 1) + " bytes long");
-  }
-  std::memcpy(addr.sun_path, path.data(), path.size());
+  DOCDB_ASSIGN_OR_RETURN(const sockaddr_un addr, ipc::UnixAddress(path));
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Status::IoError(std::string("socket: ") + std::strerror(errno), errno);
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ipc/unix_address.h"
 #include "tests/ipc/server_test.h"
 #include "tests/support/run_command.h"
 
@@ -40,9 +41,7 @@ class DocdbdProcess {
   // Starts docdbd and waits until it says READY=1.
   ::testing::AssertionResult Start(std::vector<std::string> extra_args = {}) {
     const int notify = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, notify_path_.data(), notify_path_.size());
+    sockaddr_un addr = *ipc::UnixAddress(notify_path_);
     ::unlink(notify_path_.c_str());
     if (::bind(notify, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       return ::testing::AssertionFailure() << "bind notify socket: " << std::strerror(errno);
@@ -291,8 +290,9 @@ TEST_F(DocdbdTest, TheBenchmarksLoadGeneratorRunsCleanAgainstIt) {
 #else
   ASSERT_TRUE(process_.Start());
   const testing::CommandResult run = testing::RunCommand(
-      DOCDB_LOAD_PATH, "--socket " + socket_path_ +
-                           " --workload mixed -c 4 -P 8 --records 300 --load --requests 2000 --json");
+      DOCDB_LOAD_PATH,
+      "--socket " + socket_path_ +
+          " --workload mixed -c 4 -P 8 --records 300 --load --requests 2000 --json");
   EXPECT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find(R"("errors":0)"), std::string::npos) << run.out;
   auto client = Connect();

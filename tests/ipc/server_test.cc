@@ -16,6 +16,7 @@
 
 #include "common/coding.h"
 #include "common/crc32c.h"
+#include "ipc/unix_address.h"
 
 namespace docdb {
 namespace {
@@ -454,9 +455,7 @@ TEST_F(ServerTest, ALiveSocketIsNeverReplacedAndAStaleOneIs) {
   client.reset();
   StopServer();
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, options_.socket_path.data(), options_.socket_path.size());
+  sockaddr_un addr = *ipc::UnixAddress(options_.socket_path);
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ::close(fd);
   ASSERT_TRUE(std::filesystem::exists(options_.socket_path));

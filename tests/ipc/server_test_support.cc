@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "ipc/unix_address.h"
 #include "tests/ipc/server_test.h"
 
 namespace docdb::testing {
@@ -87,12 +88,11 @@ std::unique_ptr<DB> ServerFixture::OpenDb(Client& client, const std::string& nam
 }
 
 int RawConnect(const std::string& socket_path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
+  Result<sockaddr_un> addr = ipc::UnixAddress(socket_path);
+  if (!addr.ok()) return -1;
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0) {
     ::close(fd);
     return -1;
   }
