@@ -90,6 +90,36 @@ TEST_F(WalinspectTest, DumpFiltersByCollectionIdTypeAndLsn) {
   EXPECT_EQ(doc["records"][0]["lsn"].GetUint64(), 4u);
 }
 
+TEST_F(WalinspectTest, HistoryListsEveryRecordOfOneDocumentOldestFirst) {
+  {
+    WalWriterOptions options;
+    options.segment_size_bytes = 1024;
+    auto w = std::move(*WalWriter::Open(fs_.get(), wal_dir_, options));
+    Append(w.get(), {{WalOp::Kind::kPut, "users", "user-3", R"({"back":true})"}});
+    Append(w.get(), {{WalOp::Kind::kDropCollection, "users", "", ""}});
+    ASSERT_TRUE(w->Close().ok());
+  }
+  const testing::CommandResult run =
+      RunWalinspect("--json history users user-3 --bodies " + wal_dir_);
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  rapidjson::Document doc = ParseJson(run.out);
+  const auto& records = doc["records"];
+  ASSERT_EQ(records.Size(), 4u) << "put, the batch's delete, put again, the collection's drop";
+  EXPECT_STREQ(records[0]["op"].GetString(), "put");
+  EXPECT_EQ(records[0]["version"].GetUint64(), records[0]["lsn"].GetUint64());
+  EXPECT_STREQ(records[1]["op"].GetString(), "delete");
+  EXPECT_STREQ(records[1]["record_type"].GetString(), "batch");
+  EXPECT_EQ(records[1]["record_ops"].GetUint64(), 2u);
+  EXPECT_STREQ(records[2]["body"].GetString(), R"({"back":true})");
+  EXPECT_STREQ(records[3]["op"].GetString(), "drop-collection");
+  for (rapidjson::SizeType i = 1; i < records.Size(); ++i) {
+    EXPECT_GT(records[i]["lsn"].GetUint64(), records[i - 1]["lsn"].GetUint64());
+  }
+  const testing::CommandResult none = RunWalinspect("history users nobody " + wal_dir_);
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_NE(none.out.find("no record of users/nobody"), std::string::npos) << none.out;
+}
+
 TEST_F(WalinspectTest, DumpPrintsBodiesOnlyWhenAsked) {
   testing::CommandResult plain = RunWalinspect("dump --id user-2 " + wal_dir_);
   EXPECT_EQ(plain.exit_code, 0);

@@ -240,6 +240,61 @@ int RunDump(const Args& args, WalReader& reader) {
   return Finish(args, w, reader, outcome);
 }
 
+// Every record that wrote the document (args.collection, args.id), oldest first: its
+// puts and deletes, and drops of its collection after it was first written. A document's version is the LSN of the
+// record that wrote it.
+int RunHistory(const Args& args, WalReader& reader) {
+  rapidjson::OStreamWrapper out(std::cout);
+  JsonWriter w(out);
+  if (args.json) {
+    w.StartObject();
+    Field(w, "collection", *args.collection);
+    Field(w, "id", *args.id);
+    w.Key("records");
+    w.StartArray();
+  }
+  uint64_t found = 0;
+  auto visit = [&](const WalRecord& record, const std::vector<WalOp>& ops, const Status&) {
+    for (const WalOp& op : ops) {
+      // A drop of the collection ends the document too, once it has been written.
+      const bool dropped = op.kind == WalOp::Kind::kDropCollection && found > 0;
+      if (op.collection != *args.collection || (!dropped && op.id != *args.id)) continue;
+      ++found;
+      const std::string type = WalRecordTypeName(record.type);
+      if (!args.json) {
+        std::cout << "LSN " << record.lsn << "  " << WalOpKindName(op.kind) << "  version "
+                  << record.lsn << "  " << type << " record of " << ops.size() << " op"
+                  << (ops.size() == 1 ? "" : "s") << "  " << SegmentName(reader, record.segment)
+                  << "@" << record.offset;
+        if (op.kind == WalOp::Kind::kPut) std::cout << "  " << op.body.size() << " body bytes";
+        std::cout << "\n";
+        if (args.bodies && op.kind == WalOp::Kind::kPut) std::cout << "    " << op.body << "\n";
+        continue;
+      }
+      w.StartObject();
+      Field(w, "lsn", record.lsn);
+      Field(w, "op", WalOpKindName(op.kind));
+      Field(w, "version", record.lsn);
+      Field(w, "record_type", type);
+      Field(w, "record_ops", ops.size());
+      Field(w, "segment", record.segment);
+      Field(w, "offset", record.offset);
+      if (op.kind == WalOp::Kind::kPut) {
+        Field(w, "body_bytes", op.body.size());
+        if (args.bodies) {
+          Field(w, "body", op.body);
+        }
+      }
+      w.EndObject();
+    }
+  };
+  const Outcome outcome = ReadAll(reader, visit);
+  if (!args.json && found == 0) {
+    std::cout << "no record of " << *args.collection << "/" << *args.id << " in the log\n";
+  }
+  return Finish(args, w, reader, outcome);
+}
+
 int RunVerify(const Args& args, WalReader& reader) {
   uint64_t records = 0;
   uint64_t first_lsn = 0;
@@ -351,7 +406,11 @@ int Run(int argc, char** argv) {
   CLI::App* verify =
       app.add_subcommand("verify", "Check every checksum; say where the log ends and why");
   CLI::App* stats = app.add_subcommand("stats", "Per segment: records by type, bytes, LSN range");
-  for (CLI::App* sub : {dump, verify, stats}) {
+  CLI::App* history = app.add_subcommand("history", "Every record of one document, oldest first");
+  history->add_option("collection", args.collection, "The document's collection")->required();
+  history->add_option("id", args.id, "The document's ID")->required();
+  history->add_flag("--bodies", args.bodies, "Print document bodies");
+  for (CLI::App* sub : {dump, verify, stats, history}) {
     sub->add_option("path", args.path, "A WAL directory or one wal-<n>.log file")->required();
   }
   dump->add_option("--from-lsn", args.from_lsn, "Only records with LSN >= this");
@@ -382,6 +441,7 @@ int Run(int argc, char** argv) {
   }
   if (*dump) return RunDump(args, **reader);
   if (*verify) return RunVerify(args, **reader);
+  if (*history) return RunHistory(args, **reader);
   return RunStats(args, **reader);
 }
 
