@@ -1,5 +1,5 @@
 // docdbctl as an operator runs it: through docdbd and offline, tables and --json, exit
-// codes, and offline use refused while a server holds the database (docs/docdbctl.md).
+// codes, and offline use refused while a server holds the database (docs/admin.md).
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -1,7 +1,12 @@
 // docdbsh as a user runs it: the documented session, exit codes, JSON arguments kept as
-// typed, multi-line input, and the same commands through docdbd (docs/docdbsh.md).
+// typed, multi-line input, and the same commands through docdbd (docs/shell.md).
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <regex>
 
 #include "tests/ipc/server_test.h"
@@ -14,10 +19,9 @@ namespace {
 using testing::CommandResult;
 using testing::RunCommand;
 
-// The text of the first ```<tag> block of docs/docdbsh.md.
+// The text of the first ```<tag> block of docs/shell.md.
 std::string DocBlock(const std::string& tag) {
-  const std::string doc =
-      testing::ReadFileOrDie(std::string(DOCDB_SOURCE_DIR) + "/docs/docdbsh.md");
+  const std::string doc = testing::ReadFileOrDie(std::string(DOCDB_SOURCE_DIR) + "/docs/shell.md");
   const std::string open = "```" + tag + "\n";
   const size_t start = doc.find(open);
   EXPECT_NE(start, std::string::npos) << tag;
@@ -113,6 +117,54 @@ TEST_F(DocdbshTest, WithJsonEveryCommandPrintsExactlyOneObject) {
             "{\"ok\":false,\"code\":\"invalid_argument\",\"message\":\"unknown command "
             "'.frobnicate' (.help lists them)\"}\n"
             "{\"ok\":true,\"documents\":[{\"id\":\"a\",\"version\":1,\"doc\":{\"x\":1}}]}\n");
+}
+
+// Runs docdbsh on a pseudo-terminal, as a person would, typing `keys`; returns what the
+// terminal showed once the shell exits (at most 20 s).
+std::string RunOnTerminal(const std::string& data_dir, const std::string& history,
+                          const std::string& keys) {
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    ::setenv("DOCDBSH_HISTORY", history.c_str(), 1);
+    ::setenv("NO_COLOR", "1", 1);
+    ::setenv("TERM", "dumb", 1);
+    ::execl(DOCDBSH_PATH, DOCDBSH_PATH, "--data-dir", data_dir.c_str(), nullptr);
+    ::_exit(127);
+  }
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(::write(master, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  std::string shown;
+  char buf[4096];
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 20000) != 1) break;
+    const ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO once the shell has exited and closed the terminal
+    shown.append(buf, static_cast<size_t>(n));
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << shown;
+  return shown;
+}
+
+TEST_F(DocdbshTest, OnATerminalItEditsCompletesJoinsLinesAndKeepsHistoryAcrossRuns) {
+  const std::string history = dir_.Join("history");
+  // A JSON argument over two lines; ".us" completed by Tab.
+  const std::string first = RunOnTerminal(dir_.Join("data"), history,
+                                          ".put a {\"x\":\r 1}\r.us\t default\r.get a\r.exit\r");
+  EXPECT_NE(first.find("docdbsh "), std::string::npos) << "a banner on a terminal";
+  EXPECT_NE(first.find("default/default> "), std::string::npos) << first;
+  EXPECT_NE(first.find("...> "), std::string::npos) << "the continuation prompt: " << first;
+  EXPECT_NE(first.find("\"version\": 1"), std::string::npos) << first;
+  EXPECT_EQ(first.find("unknown command"), std::string::npos) << "Tab made .us .use: " << first;
+  EXPECT_NE(first.find("\"x\": 1"), std::string::npos) << first;
+  EXPECT_NE(testing::ReadFileOrDie(history).find(".get"), std::string::npos);
+  // The next run starts with that history: Ctrl-P twice brings back ".get a".
+  const std::string second = RunOnTerminal(dir_.Join("data"), history, "\x10\x10\r.exit\r");
+  EXPECT_NE(second.find("\"x\": 1"), std::string::npos) << second;
 }
 
 TEST_F(DocdbshTest, CommandsTheEngineLacksSayNotSupported) {

@@ -1,4 +1,4 @@
-// Where a tool's databases are (docs/docdbsh.md, docs/docdbctl.md): a docdbd reached through the
+// Where a tool's databases are (docs/shell.md, docs/admin.md): a docdbd reached through the
 // client, or a data directory opened in-process, laid out as docdbd's (<dir>/<name>/).
 // Thread-safety: one thread (the tool's).
 #pragma once

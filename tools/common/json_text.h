@@ -1,4 +1,4 @@
-// JSON text helpers of the tools (docs/docdbsh.md, "Output"): quoting, re-indenting
+// JSON text helpers of the tools (docs/shell.md, "Output"): quoting, re-indenting
 // minified JSON without parsing it (numbers and member order stay exactly as stored),
 // and telling whether an argument's brackets are still open. Thread-safety: pure
 // functions.

@@ -1,4 +1,4 @@
-// docdbctl: DocDB's administration tool (docs/docdbctl.md). Runs one command against a
+// docdbctl: DocDB's administration tool (docs/admin.md). Runs one command against a
 // docdbd or, offline, a data directory; tables for people, --json for scripts.
 #include <CLI/CLI.hpp>
 #include <iomanip>
@@ -16,7 +16,7 @@ using docdb::Result;
 using docdb::Status;
 using docdb::tools::JsonQuote;
 
-// Exit codes (docs/docdbctl.md).
+// Exit codes (docs/admin.md).
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConnectionLost = 3;
@@ -102,7 +102,7 @@ Output StatsOutput(const docdb::Stats& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"docdbctl: DocDB administration (docs/docdbctl.md)"};
+  CLI::App app{"docdbctl: DocDB administration (docs/admin.md)"};
   app.set_version_flag("--version", "docdbctl " DOCDB_VERSION);
   app.require_subcommand(1);
   std::string socket;

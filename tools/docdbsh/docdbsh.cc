@@ -1,4 +1,4 @@
-// docdbsh: DocDB's shell for queries and patches (docs/docdbsh.md). Talks to docdbd, or
+// docdbsh: DocDB's shell for queries and patches (docs/shell.md). Talks to docdbd, or
 // opens a data directory itself; interactive with line editing (libedit), or runs
 // commands from -c, -f or standard input.
 #include <editline/readline.h>
@@ -23,7 +23,7 @@ namespace {
 using docdb::shell::Outcome;
 using docdb::shell::Shell;
 
-// Exit codes (docs/docdbsh.md).
+// Exit codes (docs/shell.md).
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConnectionLost = 3;
@@ -138,7 +138,7 @@ std::optional<int> RunAll(Shell& shell, CommandReader& reader, bool bail) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"docdbsh: DocDB's shell for queries and patches (docs/docdbsh.md)"};
+  CLI::App app{"docdbsh: DocDB's shell for queries and patches (docs/shell.md)"};
   app.set_version_flag("--version", "docdbsh " DOCDB_VERSION);
   std::string socket;
   std::string data_dir;
@@ -218,7 +218,9 @@ int main(int argc, char** argv) {
     StreamReader reader(in);
     code = RunAll(shell, reader, bail);
   } else if (interactive) {
-    std::cout << "docdbsh " DOCDB_VERSION "; .help lists the commands, .exit leaves\n";
+    std::cout << "docdbsh " DOCDB_VERSION " on " << shell.Describe()
+              << ". Try: .insert alice {\"name\": \"Alice\"}  then  .get alice   "
+                 "(.help lists the commands, .exit leaves)\n";
     EditlineReader reader(shell, HistoryPath());
     code = RunAll(shell, reader, /*bail=*/false);
     if (!code) std::cout << "\n";

@@ -1,4 +1,4 @@
-// docdbsh's commands (tools/docdbsh/shell.h, docs/docdbsh.md).
+// docdbsh's commands (tools/docdbsh/shell.h, docs/shell.md).
 #include "tools/docdbsh/shell.h"
 
 #include <algorithm>

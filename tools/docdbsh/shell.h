@@ -1,4 +1,4 @@
-// docdbsh's commands (docs/docdbsh.md): one line (or a multi-line JSON argument) at a
+// docdbsh's commands (docs/shell.md): one line (or a multi-line JSON argument) at a
 // time against the current database and collection. Output goes to `out`, errors to
 // `err`. Thread-safety: one thread.
 #pragma once
@@ -45,6 +45,8 @@ class Shell {
   // {"ok":true,...} or {"ok":false,"code":...,"message":...}.
   void set_envelope(bool on) { envelope_ = on; }
   int exit_code() const { return exit_code_; }
+  // Where the databases are: "docdbd 0.1.0 at ./data/docdb.sock", "data directory ./data".
+  std::string Describe() const { return backend_->Describe(); }
   // The prompt: "<db>/<collection>> ".
   std::string Prompt() const;
   // Command names, and collection names and document IDs of the current database,

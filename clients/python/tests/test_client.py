@@ -1,0 +1,302 @@
+"""The Python client against a docdbd that each test starts and stops.
+
+The server binary comes from the DOCDBD environment variable. Readiness is the
+``READY=1`` datagram docdbd sends to NOTIFY_SOCKET, so no test sleeps or polls.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import unittest
+
+import docdb
+
+
+class ServerTestCase(unittest.TestCase):
+    """Starts docdbd in a fresh data directory for each test, and checks it stops cleanly."""
+
+    server_settings: tuple[str, ...] = ()
+
+    def setUp(self):
+        binary = os.environ.get("DOCDBD")
+        if not binary:
+            self.fail("DOCDBD must name the docdbd binary")
+        # A short directory under /tmp: a Unix socket path must be under 108 bytes.
+        self.dir = tempfile.mkdtemp(prefix="ddpy", dir="/tmp")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.socket_path = os.path.join(self.dir, "s.sock")
+        notify_path = os.path.join(self.dir, "notify")
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(notify.close)
+        notify.bind(notify_path)
+        notify.settimeout(30)
+        command = [
+            binary,
+            "--data-dir", os.path.join(self.dir, "data"),
+            "--socket", self.socket_path,
+            "--set", "log.level=warning",
+        ]
+        for setting in self.server_settings:
+            command += ["--set", setting]
+        self.server = subprocess.Popen(command, env=dict(os.environ, NOTIFY_SOCKET=notify_path))
+        # Should the test fail before tearDown, the server must not outlive it.
+        self.addCleanup(self._kill_if_running)
+        while True:
+            try:
+                message = notify.recv(4096)
+            except socket.timeout:
+                self.fail("docdbd did not report READY=1 within 30 s")
+            if b"READY=1" in message.split(b"\n"):
+                break
+
+    def tearDown(self):
+        self.server.send_signal(signal.SIGTERM)
+        self.assertEqual(self.server.wait(timeout=60), 0)
+
+    def _kill_if_running(self):
+        if self.server.poll() is None:
+            self.server.kill()
+            self.server.wait()
+
+    def connect(self):
+        client = docdb.connect(self.socket_path, timeout=30)
+        self.addCleanup(client.close)
+        return client
+
+
+class Crc32cTest(unittest.TestCase):
+    def test_check_value(self):
+        self.assertEqual(docdb.crc32c(b"123456789"), 0xE3069283)
+        self.assertEqual(docdb.crc32c(b""), 0)
+
+
+class ClientTest(ServerTestCase):
+    def test_hello_and_databases(self):
+        client = self.connect()
+        self.assertEqual(client.server_info.protocol_version, 1)
+        self.assertGreater(client.server_info.max_frame_body_bytes, 0)
+        self.assertGreater(client.server_info.max_document_bytes, 0)
+        self.assertTrue(client.server_info.server_version)
+
+        client.database("app")
+        self.assertIn(docdb.DatabaseInfo("app", True), client.list_databases())
+        client.close_database("app")
+        self.assertIn(docdb.DatabaseInfo("app", False), client.list_databases())
+        with self.assertRaises(docdb.NotFoundError) as e:
+            client.close_database("app")
+        self.assertEqual(e.exception.code, "not_found")
+        client.drop_database("app")
+        self.assertNotIn("app", [d.name for d in client.list_databases()])
+
+    def test_every_database_method_round_trips(self):
+        db = self.connect().database()
+        db.create_collection("users")
+        v1 = db.put("users", "alice", '{"name":"Alice"}')
+        self.assertEqual(db.get("users", "alice"), docdb.Document("alice", '{"name":"Alice"}', v1))
+        self.assertTrue(db.exists("users", "alice"))
+        self.assertFalse(db.exists("users", "nobody"))
+
+        v2 = db.put("users", "alice", {"name": "Alice", "age": 30}, expected_version=v1)
+        self.assertGreater(v2, v1)
+        self.assertEqual(db.get("users", "alice").json, '{"name":"Alice","age":30}')
+
+        v_bob = db.insert("users", "bob", '{"name":"Bob"}')
+        v_bob2 = db.update("users", "bob", '{"name":"Robert"}', expected_version=v_bob)
+        self.assertEqual(db.get("users", "bob"), docdb.Document("bob", '{"name":"Robert"}', v_bob2))
+
+        db.patch("users", "bob", [{"op": "add", "path": "/age", "value": 41}])
+        self.assertEqual(db.get("users", "bob").json, '{"name":"Robert","age":41}')
+        db.merge_patch("users", "bob", '{"age":null,"city":"Oslo"}')
+        self.assertEqual(db.get("users", "bob").json, '{"name":"Robert","city":"Oslo"}')
+
+        new_id, new_version = db.insert_new("users", '{"name":"Carol"}')
+        self.assertTrue(new_id)
+        self.assertEqual(db.get("users", new_id), docdb.Document(new_id, '{"name":"Carol"}', new_version))
+
+        self.assertEqual(db.count("users"), 3)
+        self.assertEqual([d.id for d in db.scan("users", prefix="b")], ["bob"])
+        self.assertEqual([d.id for d in db.scan("users", start="alice", end="bob")], ["alice"])
+        self.assertIn(docdb.CollectionInfo("users", 3), db.list_collections())
+
+        db.delete("users", new_id)
+        self.assertFalse(db.exists("users", new_id))
+        db.checkpoint()
+        stats = db.stats()
+        self.assertEqual(stats["documents"], 2)
+        self.assertGreaterEqual(stats["checkpoints"], 1)
+        self.assertIsInstance(stats["io_backend"], str)
+        self.assertIn("records_replayed", stats["recovery"])
+
+        with self.assertRaises(docdb.DocDBError):
+            db.drop_collection("users")  # not empty
+        db.drop_collection("users", force=True)
+        self.assertNotIn("users", [c.name for c in db.list_collections()])
+
+    def test_errors_carry_their_codes(self):
+        db = self.connect().database()
+        with self.assertRaises(docdb.NotFoundError) as e:
+            db.count("no_such_collection")
+        db.create_collection("c")
+        with self.assertRaises(docdb.NotFoundError) as e:
+            db.get("c", "missing")
+        self.assertEqual(e.exception.code, "not_found")
+        self.assertTrue(e.exception.message)
+
+        version = db.insert("c", "a", "{}")
+        with self.assertRaises(docdb.AlreadyExistsError) as e:
+            db.insert("c", "a", "{}")
+        self.assertEqual(e.exception.code, "already_exists")
+
+        db.put("c", "a", '{"x":1}', expected_version=version)
+        with self.assertRaises(docdb.ConflictError) as e:
+            db.put("c", "a", '{"x":2}', expected_version=version)
+        self.assertEqual(e.exception.code, "conflict")
+        self.assertEqual(db.get("c", "a").json, '{"x":1}')
+
+        with self.assertRaises(docdb.InvalidArgumentError) as e:
+            db.put("c", "b", '{"x":')
+        self.assertEqual(e.exception.code, "invalid_argument")
+        self.assertIsInstance(e.exception, docdb.DocDBError)
+
+        with self.assertRaises(docdb.NotFoundError):
+            db.update("c", "missing", "{}")
+        with self.assertRaises(docdb.NotFoundError):
+            db.delete("c", "missing")
+
+    def test_json_text_is_kept_exactly(self):
+        db = self.connect().database()
+        db.create_collection("c")
+        text = '{"note":"  two  spaces\\tand a tab ","price":10.50,"big":1.0e+3,"list":[ 1 , 2 ]}'
+        db.put("c", "exact", text)
+        stored = db.get("c", "exact").json
+        self.assertIn('"  two  spaces\\tand a tab "', stored)
+        self.assertIn("10.50", stored)
+        self.assertIn("1.0e+3", stored)
+        self.assertEqual([d.json for d in db.scan("c")], [stored])
+
+    def test_scan_pages_through_2500_documents(self):
+        db = self.connect().database()
+        db.create_collection("many")
+        ids = [f"doc{i:05d}" for i in range(2500)]
+        for start in range(0, len(ids), 500):
+            db.write([docdb.Operation("put", "many", i, f'{{"n":{int(i[3:])}}}') for i in ids[start : start + 500]])
+        docs = db.scan("many")
+        self.assertEqual([d.id for d in docs], ids)
+        self.assertEqual(docs[1234].json, '{"n":1234}')
+        self.assertEqual([d.id for d in db.scan("many", limit=1500)], ids[:1500])
+        self.assertEqual([d.id for d in db.scan("many", start="doc01000", limit=1200)], ids[1000:2200])
+        self.assertEqual(len(db.scan("many", prefix="doc01")), 1000)
+        self.assertEqual(db.count("many"), 2500)
+
+    def test_write(self):
+        db = self.connect().database()
+        db.create_collection("w")
+        results = db.write(
+            [
+                docdb.Operation("create", "w", "a", '{"a":1}'),
+                docdb.Operation("put", "w", "b", {"b": 2}),
+                docdb.Operation("create", "w", "", '{"generated":true}'),
+            ]
+        )
+        self.assertEqual(len(results), 3)
+        self.assertTrue(all(r.ok for r in results))
+        generated = results[2].id
+        self.assertTrue(generated)
+        self.assertEqual(db.get("w", generated).json, '{"generated":true}')
+        self.assertEqual(db.write([]), [])
+
+        # An atomic batch with one failing operation applies none of them.
+        with self.assertRaises(docdb.AlreadyExistsError) as e:
+            db.write(
+                [
+                    docdb.Operation("put", "w", "c", '{"c":3}'),
+                    docdb.Operation("create", "w", "a", '{"again":1}'),
+                    docdb.Operation("delete", "w", "b"),
+                ]
+            )
+        self.assertEqual(len(e.exception.results), 3)
+        self.assertFalse(db.exists("w", "c"))
+        self.assertTrue(db.exists("w", "b"))
+        self.assertEqual(db.get("w", "a").json, '{"a":1}')
+
+        # A read is no write: refused in an atomic batch.
+        with self.assertRaises(docdb.InvalidArgumentError):
+            db.write([docdb.Operation("read", "w", "a")])
+
+        # Without atomic, operations run in order and each has its own outcome.
+        results = db.write(
+            [
+                docdb.Operation("read", "w", "a"),
+                docdb.Operation("read", "w", "missing"),
+                docdb.Operation("put", "w", "d", '{"d":4}'),
+            ],
+            atomic=False,
+        )
+        self.assertEqual(results[0].json, '{"a":1}')
+        self.assertIsInstance(results[1].error, docdb.NotFoundError)
+        self.assertTrue(results[2].ok)
+        self.assertTrue(db.exists("w", "d"))
+
+        with self.assertRaises(ValueError):
+            db.write([docdb.Operation("upsert", "w", "x", "{}")])
+
+    def test_bad_header_checksum_gets_request_id_zero_and_close(self):
+        raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(raw.close)
+        raw.settimeout(30)
+        raw.connect(self.socket_path)
+        frame = bytearray(docdb.encode_frame(13, 7, struct.pack("<HI", 1, 0)))
+        frame[20] ^= 0xFF  # the header checksum
+        raw.sendall(frame)
+
+        header = self._recv_exactly(raw, 24)
+        magic, version, flags, command, request_id, body_length = struct.unpack_from("<IBBHQI", header)
+        self.assertEqual(magic, 0x50424444)
+        self.assertEqual(struct.unpack_from("<I", header, 20)[0], docdb.crc32c(header[:20]))
+        self.assertEqual((version, flags, command, request_id), (1, 0x01, 0, 0))
+        body = self._recv_exactly(raw, body_length)
+        code, _errno, message_length = struct.unpack_from("<HII", body)
+        self.assertEqual(code, 3)  # invalid_argument
+        self.assertIn(b"checksum", body[10 : 10 + message_length])
+        self.assertEqual(raw.recv(1), b"")  # closed by the server
+
+    def test_closed_and_missing_servers_are_unavailable(self):
+        client = self.connect()
+        db = client.database()
+        client.close()
+        with self.assertRaises(docdb.UnavailableError) as e:
+            db.get("c", "a")
+        self.assertEqual(e.exception.code, "unavailable")
+        with self.assertRaises(docdb.UnavailableError):
+            docdb.connect(os.path.join(self.dir, "nothing.sock"))
+
+    @staticmethod
+    def _recv_exactly(sock, n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise AssertionError(f"connection closed after {len(data)} of {n} bytes")
+            data += chunk
+        return data
+
+
+class FullServerTest(ServerTestCase):
+    """A connection beyond max_connections is refused with busy on request id 0."""
+
+    server_settings = ("server.max_connections=1",)
+
+    def test_refused_connection_raises_busy(self):
+        first = self.connect()
+        with self.assertRaises(docdb.BusyError) as e:
+            docdb.connect(self.socket_path, timeout=30)
+        self.assertEqual(e.exception.code, "busy")
+        self.assertEqual(first.database().count("default"), 0)  # the first connection goes on
+
+
+if __name__ == "__main__":
+    unittest.main()
