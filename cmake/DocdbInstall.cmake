@@ -32,3 +32,10 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/docdbConfig.cmake
 file(RELATIVE_PATH DOCDB_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 configure_file(cmake/docdb.pc.in ${CMAKE_CURRENT_BINARY_DIR}/docdb.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/docdb.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# docdbd as a systemd service (packaging/docdbd.service.in) and the documentation.
+set(DOCDBD_PATH ${CMAKE_INSTALL_FULL_BINDIR}/docdbd)
+set(DOCDB_DOC_PATH ${CMAKE_INSTALL_FULL_DOCDIR})
+configure_file(packaging/docdbd.service.in ${CMAKE_CURRENT_BINARY_DIR}/docdbd.service @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/docdbd.service DESTINATION lib/systemd/system)
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
