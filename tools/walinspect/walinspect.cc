@@ -241,8 +241,8 @@ int RunDump(const Args& args, WalReader& reader) {
 }
 
 // Every record that wrote the document (args.collection, args.id), oldest first: its
-// puts and deletes, and drops of its collection after it was first written. A document's version is the LSN of the
-// record that wrote it.
+// puts and deletes, and drops of its collection after it was first written. A document's version is
+// the LSN of the record that wrote it.
 int RunHistory(const Args& args, WalReader& reader) {
   rapidjson::OStreamWrapper out(std::cout);
   JsonWriter w(out);
