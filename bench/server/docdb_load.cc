@@ -150,12 +150,7 @@ void WritePhaseJson(JsonWriter& w, const PhaseResult& r) {
   w.Double(r.elapsed_s);
   w.Key("ops_per_s");
   w.Double(r.ops_per_s());
-  w.Key("p50_us");
-  w.Double(r.latency.PercentileUs(0.50));
-  w.Key("p99_us");
-  w.Double(r.latency.PercentileUs(0.99));
-  w.Key("p999_us");
-  w.Double(r.latency.PercentileUs(0.999));
+  r.latency.WritePercentilesJson(w);
   w.Key("first_error");
   if (r.first_error.ok()) {
     w.Null();

@@ -14,6 +14,17 @@ class LatencyHistogram {
   void Merge(const LatencyHistogram& other);
 
   uint64_t count() const { return count_; }
+  // Writes the members "p50_us", "p99_us" and "p999_us" into the JSON object a RapidJSON
+  // writer (plain or pretty) has open, as both benchmarks report them.
+  template <typename JsonWriter>
+  void WritePercentilesJson(JsonWriter& w) const {
+    w.Key("p50_us");
+    w.Double(PercentileUs(0.50));
+    w.Key("p99_us");
+    w.Double(PercentileUs(0.99));
+    w.Key("p999_us");
+    w.Double(PercentileUs(0.999));
+  }
   // The latency below which a fraction `quantile` (0..1) of the recorded ones fall, in
   // microseconds (the bucket's midpoint); 0 when empty.
   double PercentileUs(double quantile) const;

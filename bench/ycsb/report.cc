@@ -111,12 +111,7 @@ void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w
   w.Double(r.seconds);
   w.Key("ops_per_s");
   w.Double(r.ops_per_s());
-  w.Key("p50_us");
-  w.Double(r.latency.PercentileUs(0.50));
-  w.Key("p99_us");
-  w.Double(r.latency.PercentileUs(0.99));
-  w.Key("p999_us");
-  w.Double(r.latency.PercentileUs(0.999));
+  r.latency.WritePercentilesJson(w);
   w.Key("ratio_to_docdb");
   if (const std::optional<double> ratio = RatioToBaseline(report, row)) {
     w.Double(*ratio);
