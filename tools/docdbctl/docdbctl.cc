@@ -9,6 +9,7 @@
 
 #include "tools/common/backend.h"
 #include "tools/common/json_text.h"
+#include "tools/common/table.h"
 
 namespace {
 
@@ -50,22 +51,7 @@ void Print(const Output& o, bool json) {
     if (text.size() >= 2 && text.front() == '"') text = text.substr(1, text.size() - 2);
     std::cout << std::left << std::setw(static_cast<int>(width + 2)) << name << text << "\n";
   }
-  if (o.list_key.empty()) return;
-  std::vector<size_t> widths;
-  for (const std::string& c : o.columns) widths.push_back(c.size());
-  for (const auto& row : o.rows) {
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  const auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t i = 0; i < cells.size(); ++i) {
-      std::cout << std::left
-                << std::setw(static_cast<int>(i + 1 < cells.size() ? widths[i] + 2 : 0))
-                << cells[i];
-    }
-    std::cout << "\n";
-  };
-  line(o.columns);
-  for (const auto& row : o.rows) line(row);
+  if (!o.list_key.empty()) docdb::tools::PrintTable(std::cout, o.columns, o.rows);
 }
 
 int Fail(const Status& status, bool json) {

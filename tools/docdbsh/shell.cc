@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tools/common/json_text.h"
+#include "tools/common/table.h"
 
 namespace docdb::shell {
 namespace {
@@ -194,20 +195,7 @@ void PrintList(std::ostream& out, OutputMode mode, bool envelope, const std::str
     return;
   }
   if (mode == OutputMode::kTable) {
-    std::vector<size_t> widths;
-    for (const std::string& c : list.columns) widths.push_back(c.size());
-    for (const auto& row : list.rows) {
-      for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-    }
-    const auto line = [&](const std::vector<std::string>& cells) {
-      for (size_t i = 0; i < cells.size(); ++i) {
-        out << cells[i];
-        if (i + 1 < cells.size()) out << std::string(widths[i] - cells[i].size() + 2, ' ');
-      }
-      out << "\n";
-    };
-    line(list.columns);
-    for (const auto& row : list.rows) line(row);
+    tools::PrintTable(out, list.columns, list.rows);
     return;
   }
   if (mode == OutputMode::kJsonl) {
