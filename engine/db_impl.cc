@@ -134,8 +134,7 @@ Result<std::vector<CollectionInfo>> DBImpl::ListCollections() {
 
 Result<uint64_t> DBImpl::Insert(std::string_view collection, std::string_view id,
                                 std::string_view json) {
-  return CommitOne(WriteOf({WriteBatch::OpKind::kInsert, std::string(collection), std::string(id),
-                            std::string(json), std::nullopt}));
+  return CommitOne(WriteOf(WriteBatch::OpKind::kInsert, collection, id, json, std::nullopt));
 }
 
 Result<Document> DBImpl::InsertNew(std::string_view collection, std::string_view json) {
@@ -148,34 +147,33 @@ std::string DBImpl::GenerateDocumentId() { return id_generator_.Next(); }
 
 Result<uint64_t> DBImpl::Put(std::string_view collection, std::string_view id,
                              std::string_view json, const WriteOptions& options) {
-  return CommitOne(WriteOf({WriteBatch::OpKind::kPut, std::string(collection), std::string(id),
-                            std::string(json), options.expected_version}));
+  return CommitOne(
+      WriteOf(WriteBatch::OpKind::kPut, collection, id, json, options.expected_version));
 }
 
 Result<uint64_t> DBImpl::Update(std::string_view collection, std::string_view id,
                                 std::string_view json, const WriteOptions& options) {
-  return CommitOne(WriteOf({WriteBatch::OpKind::kUpdate, std::string(collection), std::string(id),
-                            std::string(json), options.expected_version}));
+  return CommitOne(
+      WriteOf(WriteBatch::OpKind::kUpdate, collection, id, json, options.expected_version));
 }
 
 Result<uint64_t> DBImpl::Delete(std::string_view collection, std::string_view id,
                                 const WriteOptions& options) {
-  return CommitOne(WriteOf({WriteBatch::OpKind::kDelete, std::string(collection), std::string(id),
-                            "", options.expected_version}));
+  return CommitOne(
+      WriteOf(WriteBatch::OpKind::kDelete, collection, id, "", options.expected_version));
 }
 
 Result<uint64_t> DBImpl::Patch(std::string_view collection, std::string_view id,
                                std::string_view patch_json, const WriteOptions& options) {
-  return CommitOne(WriteOf({WriteBatch::OpKind::kPatch, std::string(collection), std::string(id),
-                            std::string(patch_json), options.expected_version}));
+  return CommitOne(
+      WriteOf(WriteBatch::OpKind::kPatch, collection, id, patch_json, options.expected_version));
 }
 
 Result<uint64_t> DBImpl::MergePatch(std::string_view collection, std::string_view id,
                                     std::string_view merge_patch_json,
                                     const WriteOptions& options) {
-  return CommitOne(
-      WriteOf({WriteBatch::OpKind::kMergePatch, std::string(collection), std::string(id),
-               std::string(merge_patch_json), options.expected_version}));
+  return CommitOne(WriteOf(WriteBatch::OpKind::kMergePatch, collection, id, merge_patch_json,
+                           options.expected_version));
 }
 
 Status DBImpl::Write(const WriteBatch& batch) {
@@ -184,22 +182,23 @@ Status DBImpl::Write(const WriteBatch& batch) {
   return Commit(std::move(writes)).status();
 }
 
-DBImpl::PendingWrite DBImpl::WriteOf(const WriteBatch::Op& op) const {
+DBImpl::PendingWrite DBImpl::WriteOf(WriteBatch::OpKind kind, std::string_view collection,
+                                     std::string_view id, std::string_view json,
+                                     std::optional<uint64_t> expected_version) const {
   using Kind = WriteBatch::OpKind;
-  const bool deletes = op.kind == Kind::kDelete;
-  const Precondition precondition = op.kind == Kind::kPut      ? Precondition::kNone
-                                    : op.kind == Kind::kInsert ? Precondition::kMustNotExist
-                                                               : Precondition::kMustExist;
-  const bool patches = op.kind == Kind::kPatch || op.kind == Kind::kMergePatch;
-  PendingWrite write(deletes ? io::WalOp::Kind::kDelete : io::WalOp::Kind::kPut, op.collection,
-                     op.id, patches ? std::string_view() : std::string_view(op.json),
-                     op.expected_version, precondition);
-  if (op.kind == Kind::kPatch) {
-    write.transform = [patch = op.json, limits = Limits()](std::string_view current) {
+  const Precondition precondition = kind == Kind::kPut      ? Precondition::kNone
+                                    : kind == Kind::kInsert ? Precondition::kMustNotExist
+                                                            : Precondition::kMustExist;
+  const bool patches = kind == Kind::kPatch || kind == Kind::kMergePatch;
+  PendingWrite write(kind == Kind::kDelete ? io::WalOp::Kind::kDelete : io::WalOp::Kind::kPut,
+                     collection, id, patches ? std::string_view() : json, expected_version,
+                     precondition);
+  if (kind == Kind::kPatch) {
+    write.transform = [patch = std::string(json), limits = Limits()](std::string_view current) {
       return ApplyJsonPatch(current, patch, limits);
     };
-  } else if (op.kind == Kind::kMergePatch) {
-    write.transform = [patch = op.json, limits = Limits()](std::string_view current) {
+  } else if (kind == Kind::kMergePatch) {
+    write.transform = [patch = std::string(json), limits = Limits()](std::string_view current) {
       return ApplyJsonMergePatch(current, patch, limits);
     };
   }
@@ -210,7 +209,7 @@ Result<std::vector<DBImpl::PendingWrite>> DBImpl::ValidateBatch(const WriteBatch
   std::vector<PendingWrite> writes;
   writes.reserve(batch.size());
   for (const WriteBatch::Op& op : batch.ops()) {
-    writes.push_back(WriteOf(op));
+    writes.push_back(WriteOf(op.kind, op.collection, op.id, op.json, op.expected_version));
     Status valid = Validate(&writes.back());
     if (!valid.ok()) {
       return batch.size() == 1

@@ -128,8 +128,10 @@ class DBImpl : public DB {
   };
 
   Result<uint64_t> CommitOne(PendingWrite write);
-  // The write an operation asks for, not yet validated.
-  PendingWrite WriteOf(const WriteBatch::Op& op) const;
+  // The write an operation asks for, not yet validated. Takes views, so that a single
+  // write copies its document once, into the PendingWrite.
+  PendingWrite WriteOf(WriteBatch::OpKind kind, std::string_view collection, std::string_view id,
+                       std::string_view json, std::optional<uint64_t> expected_version) const;
   // Turns a batch into validated writes; InvalidArgument names the failing operation.
   Result<std::vector<PendingWrite>> ValidateBatch(const WriteBatch& batch) const;
   JsonLimits Limits() const;

@@ -1,7 +1,6 @@
 // docdbsh's commands (tools/docdbsh/shell.h, docs/shell.md).
 #include "tools/docdbsh/shell.h"
 
-#include <algorithm>
 #include <fstream>
 #include <future>
 #include <iomanip>
