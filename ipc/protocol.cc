@@ -541,6 +541,44 @@ void GetResponsePayload(BodyReader& r, Command command, Response* resp) {
 
 }  // namespace
 
+std::optional<WriteBatch::OpKind> OpKindOf(OpType type) {
+  switch (type) {
+    case OpType::kCreate:
+      return WriteBatch::OpKind::kInsert;
+    case OpType::kUpdate:
+      return WriteBatch::OpKind::kUpdate;
+    case OpType::kDelete:
+      return WriteBatch::OpKind::kDelete;
+    case OpType::kPatch:
+      return WriteBatch::OpKind::kPatch;
+    case OpType::kPut:
+      return WriteBatch::OpKind::kPut;
+    case OpType::kMergePatch:
+      return WriteBatch::OpKind::kMergePatch;
+    case OpType::kRead:
+      break;
+  }
+  return std::nullopt;
+}
+
+OpType OpTypeOf(WriteBatch::OpKind kind) {
+  switch (kind) {
+    case WriteBatch::OpKind::kPut:
+      return OpType::kPut;
+    case WriteBatch::OpKind::kDelete:
+      return OpType::kDelete;
+    case WriteBatch::OpKind::kInsert:
+      return OpType::kCreate;
+    case WriteBatch::OpKind::kUpdate:
+      return OpType::kUpdate;
+    case WriteBatch::OpKind::kPatch:
+      return OpType::kPatch;
+    case WriteBatch::OpKind::kMergePatch:
+      return OpType::kMergePatch;
+  }
+  return OpType::kPut;
+}
+
 std::string CommandName(uint16_t command) {
   if (IsKnownCommand(command)) return kCommandNames[command];
   return "command " + std::to_string(command);

@@ -98,6 +98,11 @@ enum class OpType : uint8_t {
   kMergePatch = 9,
 };
 
+// The write an operation type stands for; nullopt for kRead.
+std::optional<WriteBatch::OpKind> OpKindOf(OpType type);
+// The operation type of a write.
+OpType OpTypeOf(WriteBatch::OpKind kind);
+
 struct Operation {
   OpType type = OpType::kRead;
   std::string collection;

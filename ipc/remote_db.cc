@@ -8,24 +8,6 @@
 namespace docdb::ipc {
 namespace {
 
-OpType OpTypeOf(WriteBatch::OpKind kind) {
-  switch (kind) {
-    case WriteBatch::OpKind::kPut:
-      return OpType::kPut;
-    case WriteBatch::OpKind::kDelete:
-      return OpType::kDelete;
-    case WriteBatch::OpKind::kInsert:
-      return OpType::kCreate;
-    case WriteBatch::OpKind::kUpdate:
-      return OpType::kUpdate;
-    case WriteBatch::OpKind::kPatch:
-      return OpType::kPatch;
-    case WriteBatch::OpKind::kMergePatch:
-      return OpType::kMergePatch;
-  }
-  return OpType::kPut;
-}
-
 // The response's status, or the transport's.
 Status StatusOf(const Result<Response>& r) { return r.ok() ? r->status : r.status(); }
 

@@ -16,34 +16,17 @@ bool IsWrite(OpType type) { return type != OpType::kRead; }
 
 // Adds `op` to `batch`. InvalidArgument for what no write takes.
 Status AddToBatch(const Operation& op, DB& db, WriteBatch* batch, std::string* id) {
+  const std::optional<WriteBatch::OpKind> kind = OpKindOf(op.type);
+  if (!kind) return Status::InvalidArgument("a read is not a write");
   *id = op.id;
-  switch (op.type) {
-    case OpType::kCreate:
-      if (op.expected_version) {
-        return Status::InvalidArgument("create takes no expected version");
-      }
-      if (id->empty()) *id = db.GenerateDocumentId();
-      batch->Insert(op.collection, *id, op.json);
-      return Status::OK();
-    case OpType::kPut:
-      batch->Put(op.collection, op.id, op.json, op.expected_version);
-      return Status::OK();
-    case OpType::kUpdate:
-      batch->Update(op.collection, op.id, op.json, op.expected_version);
-      return Status::OK();
-    case OpType::kDelete:
-      batch->Delete(op.collection, op.id, op.expected_version);
-      return Status::OK();
-    case OpType::kPatch:
-      batch->Patch(op.collection, op.id, op.json, op.expected_version);
-      return Status::OK();
-    case OpType::kMergePatch:
-      batch->MergePatch(op.collection, op.id, op.json, op.expected_version);
-      return Status::OK();
-    case OpType::kRead:
-      break;
+  if (*kind == WriteBatch::OpKind::kInsert) {
+    if (op.expected_version) return Status::InvalidArgument("create takes no expected version");
+    if (id->empty()) *id = db.GenerateDocumentId();
   }
-  return Status::InvalidArgument("a read is not a write");
+  const bool deletes = *kind == WriteBatch::OpKind::kDelete;
+  batch->Add(*kind, op.collection, *id, deletes ? std::string_view() : std::string_view(op.json),
+             op.expected_version);
+  return Status::OK();
 }
 
 OpResult Read(const Operation& op, DB& db) {

@@ -58,13 +58,15 @@ class WriteBatch {
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
 
- private:
+  // Adds an operation of any kind, as the call of that kind does (`json` is empty for a
+  // delete; an insert takes no expected version): for callers that hold the kind as data.
   void Add(OpKind kind, std::string_view collection, std::string_view id, std::string_view json,
            std::optional<uint64_t> expected_version) {
     ops_.push_back(
         {kind, std::string(collection), std::string(id), std::string(json), expected_version});
   }
 
+ private:
   std::vector<Op> ops_;
 };
 

@@ -230,26 +230,7 @@ Result<std::pair<std::string, std::string>> Shell::IdAndJson(const std::string& 
 Outcome Shell::Write(WriteBatch::OpKind kind, const std::string& id, const std::string& json) {
   WriteBatch one;
   WriteBatch& batch = batch_ ? *batch_ : one;
-  switch (kind) {
-    case WriteBatch::OpKind::kPut:
-      batch.Put(collection_, id, json);
-      break;
-    case WriteBatch::OpKind::kInsert:
-      batch.Insert(collection_, id, json);
-      break;
-    case WriteBatch::OpKind::kUpdate:
-      batch.Update(collection_, id, json);
-      break;
-    case WriteBatch::OpKind::kDelete:
-      batch.Delete(collection_, id);
-      break;
-    case WriteBatch::OpKind::kPatch:
-      batch.Patch(collection_, id, json);
-      break;
-    case WriteBatch::OpKind::kMergePatch:
-      batch.MergePatch(collection_, id, json);
-      break;
-  }
+  batch.Add(kind, collection_, id, json, std::nullopt);
   if (batch_) {
     Print(R"({"batched":)" + std::to_string(batch_->size()) + "}");
     return Outcome::kOk;
