@@ -41,7 +41,7 @@ readonly pg_bin=/usr/lib/postgresql/15/bin
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-scripts/install-deps.sh
+scripts/install-deps.sh --bench-servers
 [ -f build/release/build.ninja ] || cmake --preset release >/dev/null
 # Always through the build tool: a no-op when up to date, and never a stale binary.
 cmake --build build/release --target docdbd docdb-load
