@@ -8,9 +8,9 @@
 #include <set>
 
 #include "common/status_macros.h"
-#include "engine/json_merge_patch.h"
-#include "engine/json_patch.h"
-#include "engine/json_validator.h"
+#include "json/merge_patch.h"
+#include "json/patch.h"
+#include "json/validator.h"
 
 namespace docdb::engine {
 namespace {
@@ -195,11 +195,11 @@ DBImpl::PendingWrite DBImpl::WriteOf(WriteBatch::OpKind kind, std::string_view c
                      precondition);
   if (kind == Kind::kPatch) {
     write.transform = [patch = std::string(json), limits = Limits()](std::string_view current) {
-      return ApplyJsonPatch(current, patch, limits);
+      return json::ApplyJsonPatch(current, patch, limits);
     };
   } else if (kind == Kind::kMergePatch) {
     write.transform = [patch = std::string(json), limits = Limits()](std::string_view current) {
-      return ApplyJsonMergePatch(current, patch, limits);
+      return json::ApplyJsonMergePatch(current, patch, limits);
     };
   }
   return write;
@@ -227,8 +227,8 @@ Result<uint64_t> DBImpl::CommitOne(PendingWrite write) {
   return Commit(std::move(writes));
 }
 
-JsonLimits DBImpl::Limits() const {
-  JsonLimits limits;
+json::JsonLimits DBImpl::Limits() const {
+  json::JsonLimits limits;
   limits.max_bytes = options_.max_document_bytes;
   limits.max_depth = options_.max_nesting_depth;
   return limits;
@@ -239,7 +239,7 @@ Status DBImpl::Validate(PendingWrite* write) const {
   DOCDB_RETURN_IF_ERROR(ValidateDocumentId(write->id));
   // A patch's body is made later, from the current document, and checked by the patch.
   if (write->kind != io::WalOp::Kind::kPut || write->transform) return Status::OK();
-  DOCDB_ASSIGN_OR_RETURN(write->body, ValidateAndMinifyJson(write->body, Limits()));
+  DOCDB_ASSIGN_OR_RETURN(write->body, json::ValidateAndMinifyJson(write->body, Limits()));
   return Status::OK();
 }
 

@@ -21,7 +21,6 @@
 #include "common/writer_first_shared_mutex.h"
 #include "docdb/db.h"
 #include "engine/catalog.h"
-#include "engine/json_limits.h"
 #include "engine/names.h"
 #include "engine/overlay.h"
 #include "index/lmdb_index.h"
@@ -30,6 +29,7 @@
 #include "io/wal_payload.h"
 #include "io/wal_reader.h"
 #include "io/wal_writer.h"
+#include "json/limits.h"
 
 namespace docdb::engine {
 
@@ -134,7 +134,7 @@ class DBImpl : public DB {
                        std::string_view json, std::optional<uint64_t> expected_version) const;
   // Turns a batch into validated writes; InvalidArgument names the failing operation.
   Result<std::vector<PendingWrite>> ValidateBatch(const WriteBatch& batch) const;
-  JsonLimits Limits() const;
+  json::JsonLimits Limits() const;
   // Checks names and ID, and validates and minifies the body in place.
   Status Validate(PendingWrite* write) const;
   // Checks preconditions, logs and applies validated writes; returns the LSN.

@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "engine/json_string.h"
+#include "json/string.h"
 
 namespace docdb::engine {
 namespace {
@@ -38,7 +38,7 @@ Status ValidateDocumentId(std::string_view id) {
     return Status::InvalidArgument("invalid document ID: must be 1-255 bytes, got " +
                                    std::to_string(id.size()));
   }
-  if (const size_t valid = ValidUtf8PrefixBytes(id); valid != id.size()) {
+  if (const size_t valid = json::ValidUtf8PrefixBytes(id); valid != id.size()) {
     return Status::InvalidArgument("invalid document ID: not valid UTF-8 at byte " +
                                    std::to_string(valid));
   }

@@ -1,4 +1,4 @@
-// libFuzzer target for the patch appliers (engine/json_patch.h, engine/json_merge_patch.h).
+// libFuzzer target for the patch appliers (json/patch.h, json/merge_patch.h).
 // The input is a document and a patch separated by the first NUL byte (which valid JSON
 // never holds unescaped); without a NUL it is a patch for a fixed document. The same pair
 // also runs as a merge patch. Small limits make the size and depth checks easy to reach.
@@ -11,12 +11,12 @@
 #include <string_view>
 
 #include "docdb/status.h"
-#include "engine/json_merge_patch.h"
-#include "engine/json_patch.h"
-#include "engine/json_validator.h"
 #include "fuzz/fuzz_check.h"
+#include "json/merge_patch.h"
+#include "json/patch.h"
+#include "json/validator.h"
 
-namespace docdb::engine {
+namespace docdb::json {
 namespace {
 
 constexpr std::string_view kDefaultDocument =
@@ -69,9 +69,9 @@ void CheckInput(std::string_view input) {
 }
 
 }  // namespace
-}  // namespace docdb::engine
+}  // namespace docdb::json
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  docdb::engine::CheckInput(std::string_view(reinterpret_cast<const char*>(data), size));
+  docdb::json::CheckInput(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -1,4 +1,4 @@
-// libFuzzer target for the JSON Pointer parser and resolver (engine/json_pointer.h). The
+// libFuzzer target for the JSON Pointer parser and resolver (json/pointer.h). The
 // input is a pointer's text. A pointer parses exactly when RFC 6901 and DocDB's UTF-8 rule
 // say it should, its tokens escape back to its text, and resolving it (or any prefix of
 // it) in a fixed document either finds a value or fails with FailedPrecondition.
@@ -10,12 +10,12 @@
 #include <utility>
 
 #include "docdb/status.h"
-#include "engine/json_pointer.h"
-#include "engine/json_string.h"
-#include "engine/json_value.h"
 #include "fuzz/fuzz_check.h"
+#include "json/pointer.h"
+#include "json/string.h"
+#include "json/value.h"
 
-namespace docdb::engine {
+namespace docdb::json {
 namespace {
 
 // RFC 6901's example document, with arrays to index and names that need escapes.
@@ -79,16 +79,15 @@ void CheckPointer(std::string_view text, const JsonValue& document) {
 }
 
 }  // namespace
-}  // namespace docdb::engine
+}  // namespace docdb::json
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const docdb::engine::JsonValue document = [] {
-    docdb::Result<docdb::engine::JsonValue> parsed =
-        docdb::engine::ParseJsonValue(docdb::engine::kDocument, {});
+  static const docdb::json::JsonValue document = [] {
+    docdb::Result<docdb::json::JsonValue> parsed =
+        docdb::json::ParseJsonValue(docdb::json::kDocument, {});
     DOCDB_FUZZ_CHECK(parsed.ok());
     return std::move(parsed).value();
   }();
-  docdb::engine::CheckPointer(std::string_view(reinterpret_cast<const char*>(data), size),
-                              document);
+  docdb::json::CheckPointer(std::string_view(reinterpret_cast<const char*>(data), size), document);
   return 0;
 }

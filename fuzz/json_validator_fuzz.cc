@@ -1,5 +1,5 @@
-// libFuzzer target for the JSON validator (engine/json_validator.h) and the tree reader
-// under the patch code (engine/json_value.h). The input is a body. What the validator
+// libFuzzer target for the JSON validator (json/validator.h) and the tree reader
+// under the patch code (json/value.h). The input is a body. What the validator
 // accepts, RapidJSON's own strict parser must accept too, and must read as the same value
 // as the minified output; minifying again changes nothing; both readers agree; and a
 // tighter depth limit only ever rejects more.
@@ -9,12 +9,12 @@
 #include <string_view>
 
 #include "docdb/status.h"
-#include "engine/json_rapidjson.h"
-#include "engine/json_validator.h"
-#include "engine/json_value.h"
 #include "fuzz/fuzz_check.h"
+#include "json/rapidjson.h"
+#include "json/validator.h"
+#include "json/value.h"
 
-namespace docdb::engine {
+namespace docdb::json {
 namespace {
 
 constexpr unsigned kReferenceParseFlags = rapidjson::kParseValidateEncodingFlag;
@@ -72,9 +72,9 @@ void CheckBody(std::string_view body) {
 }
 
 }  // namespace
-}  // namespace docdb::engine
+}  // namespace docdb::json
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  docdb::engine::CheckBody(std::string_view(reinterpret_cast<const char*>(data), size));
+  docdb::json::CheckBody(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }
