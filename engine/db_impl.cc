@@ -112,13 +112,26 @@ Status DBImpl::DropCollection(std::string_view name, bool force) {
                                       std::to_string(count) +
                                       " documents; drop it with force to delete them");
   }
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Find(name));
+  // Found before the drop is logged: once it is, nothing may fail but the log itself.
+  DOCDB_ASSIGN_OR_RETURN(const std::vector<IdLocation> documents, CollectionDocuments(id));
   const io::WalOp op{io::WalOp::Kind::kDropCollection, name, "", ""};
   const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
   if (const Status logged = wal_->Append(payload.type, payload.bytes).status(); !logged.ok()) {
     return WalAppendFailed(logged);
   }
+  return ForgetCollection(name, documents);
+}
+
+Result<std::vector<DBImpl::IdLocation>> DBImpl::CollectionDocuments(uint64_t collection_id) const {
+  return CurrentRange(CollectionKeyPrefix(collection_id), CollectionKeyEnd(collection_id), "",
+                      UINT64_MAX);
+}
+
+Status DBImpl::ForgetCollection(std::string_view name, const std::vector<IdLocation>& documents) {
   DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Drop(name));
   overlay_.EraseRange(CollectionKeyPrefix(id), CollectionKeyEnd(id));
+  for (const auto& [doc_id, location] : documents) segments_->Release(ToSegmentLocation(location));
   return Status::OK();
 }
 
@@ -259,6 +272,7 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
     // The body an earlier write of this batch or group left, which is in no segment yet;
     // null when the document is as `before` says.
     const std::string* body = nullptr;
+    const PendingWrite* writer = nullptr;  // that earlier write
   };
   std::map<std::string, DocState, std::less<>> state;
   for (size_t i = 0; i < writes.size(); ++i) {
@@ -274,6 +288,7 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
         if (g.exists) first.before = index::DocLocation{0, 0, 0, kVersionNotYetKnown};
         first.exists = g.exists;
         first.body = g.body;
+        first.writer = g.writer;
       } else {
         DOCDB_ASSIGN_OR_RETURN(first.before, Lookup(w.key));
         first.exists = first.before.has_value();
@@ -317,18 +332,29 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
     }
     const bool exists_after = w.kind == io::WalOp::Kind::kPut;
     count_deltas->push_back(static_cast<int64_t>(exists_after) - static_cast<int64_t>(doc.exists));
+    if (doc.writer != nullptr) {
+      w.previous_write = doc.writer;
+    } else {
+      w.previous = doc.before;
+    }
     doc.exists = exists_after;
     doc.body = exists_after ? &w.body : nullptr;
+    doc.writer = &w;
   }
   if (group != nullptr) {
     // Later batches of the group see these writes, with a version nobody can know yet.
-    for (const auto& [key, doc] : state) (*group)[key] = GroupDoc{doc.exists, doc.body};
+    for (const auto& [key, doc] : state) {
+      (*group)[key] = GroupDoc{doc.exists, doc.body, doc.writer};
+    }
   }
   return Status::OK();
 }
 
-size_t DBImpl::StripeOf(const PendingWrite& write) const {
-  return std::hash<std::string>{}(write.collection + '/' + write.id) % key_locks_.size();
+size_t DBImpl::StripeOf(std::string_view collection, std::string_view id) const {
+  std::string name;
+  name.reserve(collection.size() + 1 + id.size());
+  name.append(collection).append(1, '/').append(id);
+  return std::hash<std::string>{}(name) % key_locks_.size();
 }
 
 std::vector<std::unique_lock<std::mutex>> DBImpl::LockStripes(
@@ -373,11 +399,11 @@ io::WalPayload DBImpl::EncodeWrites(const std::vector<PendingWrite>& writes) {
   return io::EncodeWalPayload(ops);
 }
 
-Status DBImpl::ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
+Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
                            const std::vector<int64_t>& count_deltas) {
   std::vector<std::pair<std::string, OverlayEntry>> updates;
   updates.reserve(writes.size());
-  for (const PendingWrite& w : writes) {
+  for (PendingWrite& w : writes) {
     io::SegmentRecord record;
     record.kind = w.kind == io::WalOp::Kind::kPut ? io::SegmentRecordKind::kDocument
                                                   : io::SegmentRecordKind::kTombstone;
@@ -388,7 +414,13 @@ Status DBImpl::ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn
     DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation location, segments_->Append(record));
     OverlayEntry entry{std::nullopt, lsn};
     if (record.kind == io::SegmentRecordKind::kDocument) entry.location = location;
+    w.location = entry.location;
     updates.emplace_back(w.key, entry);
+    const std::optional<io::SegmentLocation> superseded =
+        w.previous_write != nullptr ? w.previous_write->location
+        : w.previous                ? std::optional(ToSegmentLocation(*w.previous))
+                                    : std::nullopt;
+    if (superseded) segments_->Release(*superseded);
   }
   overlay_.Apply(std::move(updates));
   for (size_t i = 0; i < writes.size(); ++i) {
@@ -429,6 +461,7 @@ Result<Document> DBImpl::Get(std::string_view collection, std::string_view id) {
   DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
   DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
   DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
+  const auto pin = segments_->Pin();  // until the document is read
   DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
   if (!current) {
     return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
@@ -462,9 +495,25 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
                                               : DocumentKey(collection_id, options.end);
   const uint64_t limit = options.limit == 0 ? UINT64_MAX : options.limit;
 
-  // The overlay's entries and the index snapshot are taken together, so that the scan
-  // sees one state: a checkpoint committing in between would otherwise make part of a
-  // batch come from the old overlay and the rest from the newer index.
+  const auto pin = segments_->Pin();
+  DOCDB_ASSIGN_OR_RETURN(const std::vector<IdLocation> found,
+                         CurrentRange(start, end, options.prefix, limit));
+  std::vector<Document> out;
+  out.reserve(found.size());
+  for (const auto& [id, loc] : found) {
+    DOCDB_ASSIGN_OR_RETURN(Document doc, ReadDocument(collection, id, loc));
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+Result<std::vector<DBImpl::IdLocation>> DBImpl::CurrentRange(std::string_view start,
+                                                             std::string_view end,
+                                                             std::string_view prefix,
+                                                             uint64_t limit) const {
+  // The overlay's entries and the index snapshot are taken together, so that the range
+  // is seen in one state: a checkpoint committing in between would otherwise make part
+  // of a batch come from the old overlay and the rest from the newer index.
   Result<std::unique_ptr<index::IndexSnapshot>> opened = Status::Internal("no index snapshot");
   const Overlay::Table recent =
       overlay_.CollectRange(start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)),
@@ -474,10 +523,10 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
 
   // Merge the overlay (newer) with the index in key order.
   auto next_recent = recent.begin();
-  std::vector<std::pair<std::string, index::DocLocation>> found;
+  std::vector<IdLocation> found;
   bool past_prefix = false;
   auto take = [&](std::string_view key, const std::optional<index::DocLocation>& loc) {
-    if (!DocumentIdOfKey(key).starts_with(options.prefix)) {
+    if (!DocumentIdOfKey(key).starts_with(prefix)) {
       past_prefix = true;
       return;
     }
@@ -500,15 +549,7 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
         return !done();
       }));
   while (!done() && next_recent != recent.end()) take_recent(next_recent++);
-  snapshot.reset();  // gives its read transaction back before the documents are read
-
-  std::vector<Document> out;
-  out.reserve(found.size());
-  for (const auto& [id, loc] : found) {
-    DOCDB_ASSIGN_OR_RETURN(Document doc, ReadDocument(collection, id, loc));
-    out.push_back(std::move(doc));
-  }
-  return out;
+  return found;  // the snapshot's read transaction is given back before documents are read
 }
 
 }  // namespace docdb::engine

@@ -57,6 +57,11 @@ class DBImpl : public DB {
   void SetScanHookForTesting(std::function<void()> hook) {
     scan_hook_for_testing_ = std::move(hook);
   }
+  // Tests: runs `hook` in every checkpoint just before the index transaction; an error
+  // fails the checkpoint as a failed transaction would. Set it while no checkpoint runs.
+  void SetCheckpointHookForTesting(std::function<Status()> hook) {
+    checkpoint_hook_for_testing_ = std::move(hook);
+  }
 
   Status CreateCollection(std::string_view name) override;
   Status DropCollection(std::string_view name, bool force) override;
@@ -84,11 +89,15 @@ class DBImpl : public DB {
   Status Write(const WriteBatch& batch) override;
   void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) override;
   Status Checkpoint() override;
+  Status TrimWal() override;
+  Status Compact() override;
   Result<Stats> GetStats() override;
 
  private:
   // What a write requires of the document's current state.
   enum class Precondition { kNone, kMustExist, kMustNotExist };
+  // The current state of a document: its location and version, or nothing.
+  using Current = std::optional<index::DocLocation>;
 
   // One document write of a commit, validated and resolved.
   struct PendingWrite {
@@ -107,16 +116,21 @@ class DBImpl : public DB {
     std::string key;
     // For patches: computes the new body from the current one, under the document's lock.
     std::function<Result<std::string>(std::string_view current)> transform;
+    // The record this write supersedes, whose bytes it makes dead: the committed one
+    // (`previous`), or the one an earlier write of the same commit wrote
+    // (`previous_write`, whose `location` is known once it is applied).
+    Current previous;
+    const PendingWrite* previous_write = nullptr;
+    std::optional<io::SegmentLocation> location;  // of this write's document record
   };
 
-  // The current state of a document: its location and version, or nothing.
-  using Current = std::optional<index::DocLocation>;
   // The documents written by the batches of one commit group checked so far, by key:
   // what later batches of the group see instead of the committed state. `body` points
   // into the writing batch, which outlives the group's checks.
   struct GroupDoc {
     bool exists = false;
     const std::string* body = nullptr;
+    const PendingWrite* writer = nullptr;  // the write that left it so
   };
   using GroupState = std::map<std::string, GroupDoc, std::less<>>;
 
@@ -144,7 +158,8 @@ class DBImpl : public DB {
   Status CheckPreconditions(std::vector<PendingWrite>& writes, std::vector<int64_t>* count_deltas,
                             GroupState* group = nullptr);
   // The lock stripe a document's writes are serialised by.
-  size_t StripeOf(const PendingWrite& write) const;
+  size_t StripeOf(std::string_view collection, std::string_view id) const;
+  size_t StripeOf(const PendingWrite& write) const { return StripeOf(write.collection, write.id); }
   // Locks the stripes of every document in `writes`, in stripe order.
   std::vector<std::unique_lock<std::mutex>> LockStripes(
       std::span<const std::vector<PendingWrite>* const> writes);
@@ -156,13 +171,26 @@ class DBImpl : public DB {
   // The WAL record that logs `writes`: one put or delete, or a batch.
   static io::WalPayload EncodeWrites(const std::vector<PendingWrite>& writes);
   // Appends the records of LSN `lsn` to the data segments and publishes them.
-  Status ApplyWrites(const std::vector<PendingWrite>& writes, uint64_t lsn,
+  Status ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
                      const std::vector<int64_t>& count_deltas);
   // The document's committed state.
   Result<Current> Lookup(std::string_view key) const;
+  // A document's ID and the location of its current record.
+  using IdLocation = std::pair<std::string, index::DocLocation>;
+  // The current documents with keys in [start, end) and IDs starting with `prefix`, in
+  // key order, at most `limit`: the overlay merged over one index snapshot.
+  Result<std::vector<IdLocation>> CurrentRange(std::string_view start, std::string_view end,
+                                               std::string_view prefix, uint64_t limit) const;
+  Result<std::vector<IdLocation>> CollectionDocuments(uint64_t collection_id) const;
+  // Drops a collection from the catalog and the overlay; its `documents` (as
+  // CollectionDocuments found them) become dead bytes.
+  Status ForgetCollection(std::string_view name, const std::vector<IdLocation>& documents);
   Result<Document> ReadDocument(std::string_view collection, std::string_view id,
                                 const index::DocLocation& location) const;
 
+  // Fills in the live bytes of each segment from the index (for a checkpoint meta
+  // written before they were recorded).
+  Status CountLiveBytes(std::vector<io::SegmentExtent>* extents) const;
   io::WalReaderOptions RecoveryReaderOptions(uint64_t checkpoint_lsn) const;
   // Reads the WAL after the checkpoint to its end, calling visit on each record; returns
   // how it ended.
@@ -176,10 +204,32 @@ class DBImpl : public DB {
   Status ReplayRecord(const io::WalRecord& record);
   // Fills recovery_ from how the WAL ended, and logs what was dropped or skipped.
   void ReportRecovery(const io::WalEnd& end);
+  // Checkpoints (docs/lifecycle.md): a failure to sync poisons the database (a failed
+  // fsync is never retried); any other failure leaves the previous checkpoint in force,
+  // is counted, and the next checkpoint writes what this one did not. After a success,
+  // the segments compaction retired are deleted and the WAL is trimmed.
   Status RunCheckpoint();
   void NoteCheckpointWait(std::chrono::steady_clock::duration waited);
-  void RunBackgroundCheckpoints();
+  void NoteCheckpointFailure(const Status& failure);
+  // Deletes the WAL segments the checkpoint at `lsn` made unnecessary. Requires
+  // checkpoint_mu_.
+  Status TrimWalThrough(uint64_t lsn);
+  // The background thread: checkpoints when asked, then compacts what passes the dead
+  // ratio (engine/db_compaction.cc).
+  void RunBackgroundWork();
   void MaybeScheduleCheckpoint(uint64_t wal_bytes);
+  // The sealed segments worth compacting: all with dead bytes, or those at or above the
+  // dead ratio.
+  std::vector<uint64_t> CompactionCandidates(bool all) const;
+  // Copies the live records of each segment forward and retires it; copies at most
+  // `max_bytes_per_second` (0: no limit). Stops early when the database closes.
+  Status CompactSegments(const std::vector<uint64_t>& segments, uint64_t max_bytes_per_second);
+  // Copies one record forward if it is still its document's current record; returns
+  // whether it did.
+  Result<bool> Relocate(const io::SegmentLocation& location, const io::SegmentRecord& record);
+  // Waits until `copied` bytes are within the rate since `start`; false when closing.
+  bool PaceCompaction(uint64_t copied, uint64_t max_bytes_per_second,
+                      std::chrono::steady_clock::time_point start);
   // A write-side failure that may leave the WAL and the data segments out of step: from
   // now on writes fail with FailedPrecondition; reads go on; reopening recovers.
   Status Poison(const Status& cause);
@@ -198,6 +248,7 @@ class DBImpl : public DB {
   std::unique_ptr<io::WalWriter> wal_;
   const std::shared_ptr<Logger> logger_;
   std::function<void()> scan_hook_for_testing_;
+  std::function<Status()> checkpoint_hook_for_testing_;
   Overlay overlay_;
   Catalog catalog_;
   DocumentIdGenerator id_generator_;
@@ -210,12 +261,22 @@ class DBImpl : public DB {
   static constexpr size_t kStripes = 64;
   std::array<std::mutex, kStripes> key_locks_;
   std::mutex checkpoint_mu_;  // one checkpoint at a time
+  // Key prefixes of dropped collections that a failed checkpoint did not purge from the
+  // index; guarded by checkpoint_mu_.
+  std::vector<std::string> unpurged_;
+  std::mutex compaction_mu_;  // one compaction at a time
 
   mutable std::mutex state_mu_;
   Status poisoned_;
   uint64_t checkpoint_lsn_ = 0;
   uint64_t checkpoints_ = 0;
   uint64_t checkpoint_max_wait_us_ = 0;
+  uint64_t checkpoint_failures_ = 0;
+  std::string last_checkpoint_error_;
+  uint64_t wal_segments_trimmed_ = 0;
+  uint64_t compactions_ = 0;
+  uint64_t compaction_bytes_copied_ = 0;
+  uint64_t compaction_bytes_reclaimed_ = 0;
   RecoveryReport recovery_;  // written by Recover only
   std::atomic<uint64_t> wal_bytes_since_checkpoint_{0};
 

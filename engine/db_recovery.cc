@@ -7,6 +7,7 @@
 #include "engine/db_impl.h"
 #include "io/file_names.h"
 #include "io/wal_reader.h"
+#include "io/wal_trim.h"
 
 namespace docdb::engine {
 namespace {
@@ -74,8 +75,9 @@ Status DBImpl::Recover() {
   // Data segments go back to their lengths at C; what came later is replayed.
   std::vector<io::SegmentExtent> extents;
   for (const index::SegmentLength& s : meta.segments) {
-    extents.push_back({s.segment, s.length_bytes});
+    extents.push_back({s.segment, s.length_bytes, s.live_bytes});
   }
+  if (!meta.has_live_bytes) DOCDB_RETURN_IF_ERROR(CountLiveBytes(&extents));
   DOCDB_ASSIGN_OR_RETURN(segments_, io::SegmentStore::Open(fs_, io::DataDirPath(dir_), extents,
                                                            options_.data_segment_size_bytes));
   DOCDB_RETURN_IF_ERROR(ReplayWal(meta.checkpoint_lsn, end));
@@ -90,13 +92,25 @@ Status DBImpl::Recover() {
   append_after.last_lsn = std::max(end.last_lsn, meta.checkpoint_lsn);
   DOCDB_ASSIGN_OR_RETURN(wal_,
                          io::WalWriter::Open(fs_, io::WalDirPath(dir_), wal_options, append_after));
-  background_ = std::thread([this] { RunBackgroundCheckpoints(); });
+  background_ = std::thread([this] { RunBackgroundWork(); });
   async_thread_ = std::thread([this] { RunAsyncCommits(); });
   if (end.salvaged_regions > 0) {
     // The index then reflects everything rescued, and the next open starts reading in
     // the segment the writer has just begun, past the damage.
     DOCDB_RETURN_IF_ERROR(RunCheckpoint().WithContext("checkpoint after salvage of " + dir_));
   }
+  return Status::OK();
+}
+
+Status DBImpl::CountLiveBytes(std::vector<io::SegmentExtent>* extents) const {
+  std::map<uint64_t, uint64_t> live;
+  DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<index::IndexSnapshot> snapshot,
+                         index_->OpenSnapshot());
+  DOCDB_RETURN_IF_ERROR(snapshot->Scan("", "", [&](std::string_view, const index::DocLocation& l) {
+    live[l.segment] += l.length;
+    return true;
+  }));
+  for (io::SegmentExtent& e : *extents) e.live_bytes = live[e.segment];
   return Status::OK();
 }
 
@@ -193,9 +207,9 @@ Status DBImpl::ReplayRecord(const io::WalRecord& record) {
     return catalog_.Create(ops[0].collection, record.lsn);
   }
   if (ops.size() == 1 && ops[0].kind == io::WalOp::Kind::kDropCollection) {
-    DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Drop(ops[0].collection));
-    overlay_.EraseRange(CollectionKeyPrefix(id), CollectionKeyEnd(id));
-    return Status::OK();
+    DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Find(ops[0].collection));
+    DOCDB_ASSIGN_OR_RETURN(const std::vector<IdLocation> documents, CollectionDocuments(id));
+    return ForgetCollection(ops[0].collection, documents);
   }
   // Bodies in the WAL were validated and minified before they were logged: replay never
   // validates again, it only puts each write back where it was.
@@ -217,25 +231,12 @@ Status DBImpl::ReplayRecord(const io::WalRecord& record) {
 
 void DBImpl::MaybeScheduleCheckpoint(uint64_t wal_bytes) {
   const uint64_t total = wal_bytes_since_checkpoint_.fetch_add(wal_bytes) + wal_bytes;
-  if (total < options_.checkpoint_interval_bytes) return;
+  if (!options_.checkpoint_auto || total < options_.checkpoint_interval_bytes) return;
   {
     std::lock_guard<std::mutex> lock(background_mu_);
     checkpoint_wanted_ = true;
   }
   background_cv_.notify_one();
-}
-
-void DBImpl::RunBackgroundCheckpoints() {
-  std::unique_lock<std::mutex> lock(background_mu_);
-  for (;;) {
-    background_cv_.wait(lock, [&] { return checkpoint_wanted_ || stopping_; });
-    if (stopping_) return;
-    checkpoint_wanted_ = false;
-    lock.unlock();
-    // A failure poisons the database, which logs it, and every later write reports it.
-    RunCheckpoint().IgnoreError();
-    lock.lock();
-  }
 }
 
 Status DBImpl::Checkpoint() {
@@ -248,49 +249,118 @@ Status DBImpl::RunCheckpoint() {
   std::shared_ptr<const Overlay::Table> frozen;
   index::CheckpointMeta meta;
   std::vector<index::CollectionRecord> collections;
-  std::vector<std::string> purged;
+  std::vector<uint64_t> retired;
   {
     // With every write between its precondition check and its overlay update held off,
-    // the frozen table, the segment lengths and the catalog all describe LSN C exactly.
+    // the frozen table, the segment lengths and live bytes, and the catalog all describe
+    // LSN C exactly; so do the retired segments, whose records are all elsewhere by now.
     const auto asked = std::chrono::steady_clock::now();
     std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
     NoteCheckpointWait(std::chrono::steady_clock::now() - asked);
     DOCDB_RETURN_IF_ERROR(CheckWritable());
     meta.checkpoint_lsn = wal_->stats().last_lsn;
-    if (meta.checkpoint_lsn == checkpoint_lsn_) return Status::OK();
     if (meta.checkpoint_lsn < checkpoint_lsn_) {
       return Status::Internal("checkpoint LSN would go back from " +
                               std::to_string(checkpoint_lsn_) + " to " +
                               std::to_string(meta.checkpoint_lsn));
     }
+    for (uint64_t id : catalog_.TakeDropped()) unpurged_.push_back(CollectionKeyPrefix(id));
+    retired = segments_->Retired();
+    // Compaction moves records without a new LSN: an overlay or retired segments left
+    // mean there is something to write even when no write came.
+    if (meta.checkpoint_lsn == checkpoint_lsn_ && overlay_.size() == 0 && retired.empty() &&
+        unpurged_.empty()) {
+      return Status::OK();
+    }
     frozen = overlay_.Freeze();
     for (const io::SegmentExtent& e : segments_->Extents()) {
-      meta.segments.push_back({e.segment, e.length_bytes});
+      meta.segments.push_back({e.segment, e.length_bytes, e.live_bytes});
     }
     collections = catalog_.Snapshot();
-    for (uint64_t id : catalog_.TakeDropped()) purged.push_back(CollectionKeyPrefix(id));
     wal_bytes_since_checkpoint_ = 0;
   }
+  const std::string what =
+      "checkpoint of " + dir_ + " at LSN " + std::to_string(meta.checkpoint_lsn);
   // The index may name C only once the WAL up to C is durable (in periodic and none
   // modes it may not be yet): after a power cut, recovery must find C in the WAL. And
   // segment bytes must be durable before the index points at them.
-  Status status = wal_->Sync();
-  if (status.ok()) status = segments_->SyncAll();
-  if (status.ok()) {
+  Status synced = wal_->Sync();
+  if (synced.ok()) synced = segments_->SyncAll();
+  if (!synced.ok()) return Poison(synced.WithContext(what));
+  // Anything else that fails leaves the previous checkpoint in force: the frozen table
+  // stays readable (no write is lost to readers) and goes into the next checkpoint.
+  Status applied = checkpoint_hook_for_testing_ ? checkpoint_hook_for_testing_() : Status::OK();
+  if (applied.ok()) {
     std::vector<index::IndexChange> changes;
     changes.reserve(frozen->size());
     for (const auto& [key, entry] : *frozen) changes.push_back({key, IndexLocationOf(entry)});
-    status = index_->ApplyCheckpoint(changes, purged, collections, meta);
+    applied = index_->ApplyCheckpoint(changes, unpurged_, collections, meta);
   }
-  if (!status.ok()) {
-    // The frozen table stays readable, so no write is lost to readers; recovery from
-    // the WAL after a reopen redoes the checkpoint.
-    return Poison(status.WithContext("checkpoint at LSN " + std::to_string(meta.checkpoint_lsn)));
+  if (!applied.ok()) {
+    applied = applied.WithContext(what);
+    NoteCheckpointFailure(applied);
+    return applied;
   }
   overlay_.DropFrozen();
+  unpurged_.clear();
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    checkpoint_lsn_ = meta.checkpoint_lsn;
+    ++checkpoints_;
+  }
+  // Now durable: the index names the new places of everything compaction moved, and no
+  // longer lists the segments it emptied. A file left behind by a failure here is removed
+  // by the next open, which deletes every segment the checkpoint does not list.
+  if (!retired.empty()) {
+    const Result<uint64_t> removed = segments_->RemoveRetired(retired);
+    if (!removed.ok()) {
+      logger_->Log(LogLevel::kWarning,
+                   what + ": removing compacted data segments: " + removed.status().ToString() +
+                       " (the next open removes them)");
+    } else {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      compaction_bytes_reclaimed_ += *removed;
+    }
+  }
+  if (options_.wal_trim_after_checkpoint) {
+    // A failure is logged; the segments stay, and the next trim deletes them.
+    if (Status trimmed = TrimWalThrough(meta.checkpoint_lsn); !trimmed.ok()) {
+      logger_->Log(LogLevel::kWarning, trimmed.ToString());
+    }
+  }
+  return Status::OK();
+}
+
+void DBImpl::NoteCheckpointFailure(const Status& failure) {
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    ++checkpoint_failures_;
+    last_checkpoint_error_ = failure.ToString();
+  }
+  logger_->Log(LogLevel::kError, failure.ToString() +
+                                     " (the previous checkpoint stays in force; the next one "
+                                     "writes what this one did not)");
+}
+
+Status DBImpl::TrimWal() {
+  std::lock_guard<std::mutex> one_at_a_time(checkpoint_mu_);
+  uint64_t lsn = 0;
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    lsn = checkpoint_lsn_;
+  }
+  return TrimWalThrough(lsn);
+}
+
+Status DBImpl::TrimWalThrough(uint64_t lsn) {
+  const Result<io::WalTrimResult> trimmed =
+      io::TrimWal(fs_, io::WalDirPath(dir_), lsn, options_.wal_keep_segments);
+  if (!trimmed.ok()) {
+    return trimmed.status().WithContext("trimming the WAL of " + dir_ +
+                                        " after the checkpoint at LSN " + std::to_string(lsn));
+  }
   std::lock_guard<std::mutex> lock(state_mu_);
-  checkpoint_lsn_ = meta.checkpoint_lsn;
-  ++checkpoints_;
+  wal_segments_trimmed_ += trimmed->segments;
   return Status::OK();
 }
 
@@ -314,10 +384,31 @@ Result<Stats> DBImpl::GetStats() {
   stats.wal_group_commits = wal.group_commits;
   stats.overlay_entries = overlay_.size();
   stats.io_backend = std::string(fs_->name());
+  for (const io::SegmentUsage& u : segments_->Usage()) {
+    ++stats.data_segments;
+    stats.data_bytes += u.length_bytes;
+    stats.live_bytes += u.live_bytes;
+  }
+  // Stats stay available when the disk fails (a poisoned database still reports them):
+  // the WAL files are then left uncounted.
+  if (const Result<std::vector<io::WalSegmentSize>> wal_files =
+          io::ListWalSegments(fs_, io::WalDirPath(dir_));
+      wal_files.ok()) {
+    for (const io::WalSegmentSize& f : *wal_files) {
+      ++stats.wal_segments;
+      stats.wal_disk_bytes += f.size_bytes;
+    }
+  }
   std::lock_guard<std::mutex> lock(state_mu_);
   stats.checkpoint_lsn = checkpoint_lsn_;
   stats.checkpoints = checkpoints_;
+  stats.checkpoint_failures = checkpoint_failures_;
+  stats.last_checkpoint_error = last_checkpoint_error_;
   stats.checkpoint_max_wait_us = checkpoint_max_wait_us_;
+  stats.wal_segments_trimmed = wal_segments_trimmed_;
+  stats.compactions = compactions_;
+  stats.compaction_bytes_copied = compaction_bytes_copied_;
+  stats.compaction_bytes_reclaimed = compaction_bytes_reclaimed_;
   stats.recovery = recovery_;
   return stats;
 }

@@ -1,7 +1,6 @@
 // The overlay of recent writes (engine/overlay.h).
 #include "engine/overlay.h"
 
-#include <cassert>
 #include <mutex>
 
 namespace docdb::engine {
@@ -64,7 +63,15 @@ Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view en
 
 std::shared_ptr<const Overlay::Table> Overlay::Freeze() {
   std::unique_lock<std::shared_mutex> lock(mu_);
-  assert(!frozen_);
+  if (frozen_) {
+    // Left by a checkpoint that failed: its entries go into this one, the active ones
+    // winning. The copy is made under the lock, which only a failed checkpoint costs.
+    Table merged = *frozen_;
+    for (auto& [key, entry] : active_) merged.insert_or_assign(key, entry);
+    active_ = std::move(merged);
+    active_index_.clear();
+    for (const auto& [key, entry] : active_) active_index_.emplace(key, &entry);
+  }
   frozen_ = std::make_shared<const Table>(std::move(active_));
   frozen_index_ = std::move(active_index_);
   active_.clear();

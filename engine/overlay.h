@@ -49,8 +49,9 @@ class Overlay {
   Table CollectRange(std::string_view start, std::string_view end, size_t max_live = SIZE_MAX,
                      const std::function<void()>& pin = {}) const;
 
-  // Moves the active table aside (still readable) and starts an empty one. Requires that
-  // no table is frozen. Returns the frozen table.
+  // Moves the active table aside (still readable) and starts an empty one. A table still
+  // frozen (its checkpoint failed) is merged in, the active entries winning, so that the
+  // next checkpoint writes both. Returns the frozen table.
   std::shared_ptr<const Table> Freeze();
   // Drops the frozen table once the index holds its entries.
   void DropFrozen();

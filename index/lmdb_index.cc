@@ -305,12 +305,17 @@ Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
   if (in.size() < 8) return Status::Corruption("checkpoint meta truncated");
   meta.checkpoint_lsn = DecodeFixed64(in.data());
   in.remove_prefix(8);
-  if (!GetVarint64(&in, &count) || in.size() != count * 16) {
+  // 24 bytes per segment (number, length, live bytes); metas written before live bytes
+  // were recorded have 16.
+  if (!GetVarint64(&in, &count) || (in.size() != count * 24 && in.size() != count * 16)) {
     return Status::Corruption("checkpoint meta has a malformed segment list");
   }
+  const size_t entry = count == 0 ? 24 : in.size() / count;
+  meta.has_live_bytes = entry == 24;
   for (uint64_t i = 0; i < count; ++i) {
+    const char* p = in.data() + i * entry;
     meta.segments.push_back(
-        {DecodeFixed64(in.data() + i * 16), DecodeFixed64(in.data() + i * 16 + 8)});
+        {DecodeFixed64(p), DecodeFixed64(p + 8), meta.has_live_bytes ? DecodeFixed64(p + 16) : 0});
   }
   return meta;
 }
@@ -405,6 +410,7 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
   for (const SegmentLength& s : meta.segments) {
     PutFixed64(&encoded_meta, s.segment);
     PutFixed64(&encoded_meta, s.length_bytes);
+    PutFixed64(&encoded_meta, s.live_bytes);
   }
   MDB_val mk = Val(kMetaCheckpointKey);
   MDB_val mv = Val(encoded_meta);

@@ -40,12 +40,16 @@ struct CollectionRecord {
 struct SegmentLength {
   uint64_t segment = 0;
   uint64_t length_bytes = 0;
+  uint64_t live_bytes = 0;  // of the records the index names
 };
 
 // What a checkpoint made durable.
 struct CheckpointMeta {
   uint64_t checkpoint_lsn = 0;          // every WAL record <= this is reflected in the index
   std::vector<SegmentLength> segments;  // each data segment's length at that point
+  // False for a meta written before live bytes were recorded (all of them read as 0):
+  // the opener counts them from the index instead.
+  bool has_live_bytes = true;
 };
 
 // One change a checkpoint applies: a location, or nullopt to delete the key.

@@ -3,10 +3,29 @@
 
 #include <algorithm>
 
+#include "common/coding.h"
 #include "common/status_macros.h"
 #include "io/file_names.h"
 
 namespace docdb::io {
+namespace {
+
+// ForEachRecord reads a segment in pieces of this size.
+constexpr size_t kScanChunkBytes = 1 << 20;
+
+}  // namespace
+
+uint64_t SegmentUsage::dead_bytes() const {
+  const uint64_t records =
+      length_bytes > kSegmentHeaderBytes ? length_bytes - kSegmentHeaderBytes : 0;
+  return records > live_bytes ? records - live_bytes : 0;
+}
+
+double SegmentUsage::dead_ratio() const {
+  const uint64_t records =
+      length_bytes > kSegmentHeaderBytes ? length_bytes - kSegmentHeaderBytes : 0;
+  return records == 0 ? 0.0 : static_cast<double>(dead_bytes()) / static_cast<double>(records);
+}
 
 SegmentStore::SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes)
     : fs_(fs), dir_(std::move(dir)), segment_size_bytes_(segment_size_bytes) {}
@@ -17,8 +36,8 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const s
   DOCDB_RETURN_IF_ERROR(fs->CreateDir(dir));
   DOCDB_RETURN_IF_ERROR(fs->SyncDir(DirName(dir)));
   std::unique_ptr<SegmentStore> store(new SegmentStore(fs, dir, segment_size_bytes));
-  std::map<uint64_t, uint64_t> recorded;
-  for (const SegmentExtent& e : durable) recorded[e.segment] = e.length_bytes;
+  std::map<uint64_t, SegmentExtent> recorded;
+  for (const SegmentExtent& e : durable) recorded[e.segment] = e;
 
   DOCDB_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs->ListDir(dir));
   bool removed = false;
@@ -33,17 +52,21 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const s
       continue;
     }
     DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs->OpenFile(path, OpenMode::kReadWrite));
+    const SegmentExtent& extent = it->second;
     DOCDB_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
-    if (size < it->second) {
+    if (size < extent.length_bytes) {
       return Status::Corruption(path + " has " + std::to_string(size) +
-                                " bytes but the checkpoint recorded " + std::to_string(it->second));
+                                " bytes but the checkpoint recorded " +
+                                std::to_string(extent.length_bytes));
     }
-    if (size > it->second) {
+    if (size > extent.length_bytes) {
       // Records written after the checkpoint: the WAL replay appends them again.
-      DOCDB_RETURN_IF_ERROR(file->Truncate(it->second));
+      DOCDB_RETURN_IF_ERROR(file->Truncate(extent.length_bytes));
       DOCDB_RETURN_IF_ERROR(file->Sync());
     }
-    store->segments_[*number] = store->MakeSegment(std::move(file), it->second);
+    Segment segment = store->MakeSegment(std::move(file), extent.length_bytes);
+    segment.live = extent.live_bytes;
+    store->segments_[*number] = std::move(segment);
     recorded.erase(it);
   }
   if (!recorded.empty()) {
@@ -106,9 +129,146 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record) {
   AppendSegmentRecord(&buffer_, record);
   DOCDB_RETURN_IF_ERROR(file->WriteAt(offset, buffer_));
   std::unique_lock<std::shared_mutex> write(segments_mu_);
-  segments_.at(active_).length = offset + size;
+  Segment& segment = segments_.at(active_);
+  segment.length = offset + size;
+  if (record.kind == SegmentRecordKind::kDocument) segment.live += size;
   unsynced_.insert(active_);
   return SegmentLocation{active_, offset, static_cast<uint32_t>(size)};
+}
+
+void SegmentStore::Release(const SegmentLocation& location) {
+  std::unique_lock<std::shared_mutex> lock(segments_mu_);
+  auto it = segments_.find(location.segment);
+  // Callers release only what they know to be live; a miss is an accounting defect, and
+  // the segment then simply stays (compaction never removes a segment with live bytes).
+  if (it == segments_.end() || it->second.live < location.length) return;
+  it->second.live -= location.length;
+}
+
+Status SegmentStore::Seal() {
+  std::lock_guard<std::mutex> lock(append_mu_);
+  {
+    std::shared_lock<std::shared_mutex> read(segments_mu_);
+    // An empty active segment stays the active one: sealing it would reclaim nothing.
+    if (segments_.at(active_).length <= kSegmentHeaderBytes) return Status::OK();
+  }
+  return CreateSegment(active_ + 1);
+}
+
+Status SegmentStore::ForEachRecord(
+    uint64_t number,
+    const std::function<bool(const SegmentLocation&, const SegmentRecord&)>& visit) const {
+  std::shared_ptr<File> file;
+  uint64_t length = 0;
+  {
+    std::shared_lock<std::shared_mutex> lock(segments_mu_);
+    auto it = segments_.find(number);
+    if (it == segments_.end()) {
+      return Status::NotFound("no data segment " + DataSegmentFileName(number));
+    }
+    if (number == active_) {
+      return Status::FailedPrecondition("data segment " + DataSegmentFileName(number) +
+                                        " is being appended to");
+    }
+    file = it->second.file;
+    length = it->second.length;
+  }
+  const auto where = [&](uint64_t offset) {
+    return DataSegmentPath(dir_, number) + " offset " + std::to_string(offset);
+  };
+  std::string chunk;
+  uint64_t chunk_offset = kSegmentHeaderBytes;  // file offset of chunk[0]
+  size_t pos = 0;
+  // Makes chunk[pos, pos + n) hold the bytes at chunk_offset + pos.
+  const auto have = [&](size_t n) -> Status {
+    if (pos + n <= chunk.size()) return Status::OK();
+    chunk.erase(0, pos);
+    chunk_offset += pos;
+    pos = 0;
+    const size_t want = std::max(n, kScanChunkBytes);
+    const uint64_t left = length - (chunk_offset + chunk.size());
+    const size_t read = static_cast<size_t>(std::min<uint64_t>(want - chunk.size(), left));
+    const size_t old = chunk.size();
+    chunk.resize(old + read);
+    DOCDB_ASSIGN_OR_RETURN(const size_t got,
+                           file->ReadAt(chunk_offset + old, read, chunk.data() + old));
+    chunk.resize(old + got);
+    if (chunk.size() < n) {
+      return Status::Corruption(where(chunk_offset) + ": a record runs past the segment's end");
+    }
+    return Status::OK();
+  };
+  while (chunk_offset + pos < length) {
+    const uint64_t offset = chunk_offset + pos;
+    DOCDB_RETURN_IF_ERROR(have(kSegmentRecordHeaderBytes));
+    const uint64_t size = kSegmentRecordHeaderBytes + DecodeFixed32(chunk.data() + pos + 4);
+    if (offset + size > length) {
+      return Status::Corruption(where(offset) + ": a record runs past the segment's end");
+    }
+    DOCDB_RETURN_IF_ERROR(have(static_cast<size_t>(size)));
+    Result<SegmentRecord> record =
+        DecodeSegmentRecord(std::string_view(chunk).substr(pos, static_cast<size_t>(size)));
+    if (!record.ok()) return record.status().WithContext(where(offset));
+    if (!visit(SegmentLocation{number, offset, static_cast<uint32_t>(size)}, *record)) break;
+    pos += static_cast<size_t>(size);
+  }
+  return Status::OK();
+}
+
+Status SegmentStore::Retire(uint64_t number) {
+  std::lock_guard<std::mutex> append(append_mu_);
+  std::unique_lock<std::shared_mutex> lock(segments_mu_);
+  auto it = segments_.find(number);
+  if (it == segments_.end()) {
+    return Status::NotFound("no data segment " + DataSegmentFileName(number));
+  }
+  if (number == active_ || it->second.live != 0) {
+    return Status::FailedPrecondition(
+        "data segment " + DataSegmentFileName(number) +
+        (number == active_ ? " is being appended to"
+                           : " still holds " + std::to_string(it->second.live) + " live bytes"));
+  }
+  it->second.retired = true;
+  return Status::OK();
+}
+
+std::vector<uint64_t> SegmentStore::Retired() const {
+  std::shared_lock<std::shared_mutex> lock(segments_mu_);
+  std::vector<uint64_t> out;
+  for (const auto& [number, segment] : segments_) {
+    if (segment.retired) out.push_back(number);
+  }
+  return out;
+}
+
+Result<uint64_t> SegmentStore::RemoveRetired(const std::vector<uint64_t>& numbers) {
+  uint64_t bytes = 0;
+  if (numbers.empty()) return bytes;
+  {
+    // No reader is between learning a location and reading it: the index and overlay
+    // no longer name these segments, so no later reader will find them.
+    std::unique_lock<WriterFirstSharedMutex> pinned(remove_mu_);
+    std::unique_lock<std::shared_mutex> lock(segments_mu_);
+    for (uint64_t number : numbers) {
+      auto it = segments_.find(number);
+      if (it == segments_.end() || !it->second.retired) {
+        return Status::FailedPrecondition("data segment " + DataSegmentFileName(number) +
+                                          " is not retired");
+      }
+      bytes += it->second.length;
+      unsynced_.erase(number);
+      segments_.erase(it);
+    }
+  }
+  for (uint64_t number : numbers) {
+    DOCDB_RETURN_IF_ERROR(fs_->RemoveFile(DataSegmentPath(dir_, number)));
+  }
+  DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  return bytes;
+}
+
+std::shared_lock<WriterFirstSharedMutex> SegmentStore::Pin() const {
+  return std::shared_lock<WriterFirstSharedMutex>(remove_mu_);
 }
 
 Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
@@ -174,7 +334,20 @@ Status SegmentStore::SyncAll() {
 std::vector<SegmentExtent> SegmentStore::Extents() const {
   std::shared_lock<std::shared_mutex> lock(segments_mu_);
   std::vector<SegmentExtent> out;
-  for (const auto& [number, segment] : segments_) out.push_back({number, segment.length});
+  for (const auto& [number, segment] : segments_) {
+    if (!segment.retired) out.push_back({number, segment.length, segment.live});
+  }
+  return out;
+}
+
+std::vector<SegmentUsage> SegmentStore::Usage() const {
+  std::shared_lock<std::shared_mutex> lock(segments_mu_);
+  std::vector<SegmentUsage> out;
+  for (const auto& [number, segment] : segments_) {
+    if (!segment.retired) {
+      out.push_back({number, segment.length, segment.live, number == active_});
+    }
+  }
   return out;
 }
 

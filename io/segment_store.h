@@ -1,11 +1,14 @@
 // The data segments of one database (docs/segment-format.md): appends document records
 // to the active segment, rotating at a size limit, and reads them back with their
 // checksum verified. Segments are not synced per write (the WAL is what makes a write
-// durable); SyncAll makes them durable for a checkpoint. Thread-safety: all methods may
-// be called concurrently; appends are serialised inside.
+// durable); SyncAll makes them durable for a checkpoint. Each segment's live bytes (the
+// records the index names) are counted, so that compaction knows what it would reclaim
+// (docs/compaction.md). Thread-safety: all methods may be called concurrently; appends
+// are serialised inside.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/writer_first_shared_mutex.h"
 #include "io/file_system.h"
 #include "io/segment_format.h"
 
@@ -28,6 +32,20 @@ struct SegmentLocation {
 struct SegmentExtent {
   uint64_t segment = 0;
   uint64_t length_bytes = 0;
+  // Bytes of the document records in it that are current (named by the index or the
+  // overlay); the rest past the header is dead: superseded versions and tombstones.
+  uint64_t live_bytes = 0;
+};
+
+// A segment's accounting, for compaction and stats.
+struct SegmentUsage {
+  uint64_t segment = 0;
+  uint64_t length_bytes = 0;
+  uint64_t live_bytes = 0;
+  bool active = false;  // the segment appends go to; never compacted
+  uint64_t dead_bytes() const;
+  // Dead bytes over the bytes of records (0 for a segment without records).
+  double dead_ratio() const;
 };
 
 // What the views of a read record point into: a copy of the record's bytes, reused from
@@ -38,18 +56,50 @@ using SegmentReadBuffer = std::string;
 class SegmentStore {
  public:
   // Opens the segments in `dir` (created when missing) as a checkpoint left them:
-  // segments listed in `durable` are cut back to their recorded lengths, every other
-  // segment file is removed (it was created after the checkpoint; the WAL replay writes
-  // its records again). Corruption when a listed segment is missing or shorter than
-  // recorded.
+  // segments listed in `durable` are cut back to their recorded lengths and start with
+  // their recorded live bytes, every other segment file is removed (it was created
+  // after the checkpoint, and the WAL replay writes its records again; or a compaction
+  // emptied it and the checkpoint no longer lists it). Corruption when a listed segment
+  // is missing or shorter than recorded.
   static Result<std::unique_ptr<SegmentStore>> Open(FileSystem* fs, const std::string& dir,
                                                     const std::vector<SegmentExtent>& durable,
                                                     uint64_t segment_size_bytes);
 
-  // Appends one record and returns where it is. The caller must not report the write
-  // as done on error: part of the record may be on disk (it is overwritten by the next
-  // append, and cut back at the next open).
+  // Appends one record and returns where it is; a document record counts as live, a
+  // tombstone as dead. The caller must not report the write as done on error: part of
+  // the record may be on disk (it is overwritten by the next append, and cut back at the
+  // next open).
   Result<SegmentLocation> Append(const SegmentRecord& record);
+
+  // The record at `location` is no longer current (superseded, deleted, dropped or
+  // copied forward): its bytes become dead.
+  void Release(const SegmentLocation& location);
+
+  // Ends the active segment when it holds records: appends go to a new one from now on.
+  Status Seal();
+
+  // Calls visit(location, record) for each record of a segment that is not active, in
+  // order, until it returns false. Corruption names the segment and offset where the
+  // records stop making sense.
+  Status ForEachRecord(
+      uint64_t segment,
+      const std::function<bool(const SegmentLocation&, const SegmentRecord&)>& visit) const;
+
+  // Takes a segment without live bytes out of Extents() (so that the next checkpoint no
+  // longer lists it); it stays readable until RemoveRetired. FailedPrecondition for the
+  // active segment or one that still has live bytes.
+  Status Retire(uint64_t segment);
+  // The retired segments, in order.
+  std::vector<uint64_t> Retired() const;
+  // Deletes the files of `segments` (retired ones) and syncs the directory: called once a
+  // checkpoint that no longer lists them is durable. Waits for the reads under a Pin.
+  // Returns the bytes the segments held.
+  Result<uint64_t> RemoveRetired(const std::vector<uint64_t>& segments);
+
+  // Held by a reader from the moment it learns a location until it has read it, so that
+  // the segment cannot be removed in between (a compaction may move the record and
+  // remove its segment at any time).
+  std::shared_lock<WriterFirstSharedMutex> Pin() const;
 
   // Reads and verifies the record at `location`; the returned views point into *buffer,
   // and stay valid until its next use. Segments are read through a memory mapping where
@@ -62,8 +112,11 @@ class SegmentStore {
   // segment was created since.
   Status SyncAll();
 
-  // Every segment and its current length, in segment order.
+  // Every segment that is not retired, with its current length and live bytes, in
+  // segment order: what a checkpoint records.
   std::vector<SegmentExtent> Extents() const;
+  // Every segment that is not retired, for compaction and stats.
+  std::vector<SegmentUsage> Usage() const;
 
  private:
   struct Segment {
@@ -72,6 +125,8 @@ class SegmentStore {
     // records below `length` are read from it.
     std::shared_ptr<const MappedRegion> mapping;
     uint64_t length = 0;
+    uint64_t live = 0;
+    bool retired = false;
   };
 
   SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes);
@@ -84,6 +139,9 @@ class SegmentStore {
 
   std::mutex append_mu_;                   // serialises appends and rotation
   mutable std::shared_mutex segments_mu_;  // guards segments_ and dirty state
+  // Held shared by Pin and exclusive while segments are removed; writer-first, so that
+  // overlapping readers cannot keep a removal waiting for good.
+  mutable WriterFirstSharedMutex remove_mu_;
   std::map<uint64_t, Segment> segments_;
   uint64_t active_ = 0;
   std::set<uint64_t> unsynced_;

@@ -122,6 +122,7 @@ class BodyReader {
     if (error_.empty()) error_ = std::move(why);
   }
   bool ok() const { return error_.empty(); }
+  bool AtEnd() const { return in_.empty(); }
 
   // OK when every field was there and, unless `allow_more`, nothing is left over.
   Status Finish(bool allow_more = false) const {
@@ -294,6 +295,12 @@ void PutStats(BodyWriter& w, const Stats& s) {
   }
   w.Bytes(r.first_salvaged);
   w.Bytes(r.detail);
+  for (uint64_t v : {s.checkpoint_failures, s.wal_segments, s.wal_disk_bytes,
+                     s.wal_segments_trimmed, s.data_segments, s.data_bytes, s.live_bytes,
+                     s.compactions, s.compaction_bytes_copied, s.compaction_bytes_reclaimed}) {
+    w.U64(v);
+  }
+  w.Bytes(s.last_checkpoint_error);
 }
 
 void GetStats(BodyReader& r, Stats* s) {
@@ -311,6 +318,14 @@ void GetStats(BodyReader& r, Stats* s) {
   }
   rr.first_salvaged = r.Bytes("first salvaged");
   rr.detail = r.Bytes("recovery detail");
+  if (r.AtEnd()) return;  // a server from before the lifecycle fields
+  for (uint64_t* v :
+       {&s->checkpoint_failures, &s->wal_segments, &s->wal_disk_bytes, &s->wal_segments_trimmed,
+        &s->data_segments, &s->data_bytes, &s->live_bytes, &s->compactions,
+        &s->compaction_bytes_copied, &s->compaction_bytes_reclaimed}) {
+    *v = r.U64("lifecycle stats");
+  }
+  s->last_checkpoint_error = r.Bytes("last checkpoint error");
 }
 
 void PutRequestBody(BodyWriter& w, const Request& req) {

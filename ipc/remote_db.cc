@@ -181,6 +181,10 @@ void RemoteDB::WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)
 
 Status RemoteDB::Checkpoint() { return CallForStatus(RequestFor(Command::kCheckpoint)); }
 
+Status RemoteDB::TrimWal() { return CallForStatus(RequestFor(Command::kTrim)); }
+
+Status RemoteDB::Compact() { return CallForStatus(RequestFor(Command::kCompact)); }
+
 Result<Stats> RemoteDB::GetStats() {
   DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kStats)));
   if (!r.status.ok()) return r.status;

@@ -44,6 +44,8 @@ class RemoteDB : public DB {
   Status Write(const WriteBatch& batch) override;
   void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) override;
   Status Checkpoint() override;
+  Status TrimWal() override;
+  Status Compact() override;
   Result<Stats> GetStats() override;
 
  private:

@@ -133,6 +133,8 @@ RequestHandler::Route RequestHandler::RouteOf(const Request& request) const {
     case Command::kCloseDb:
     case Command::kDropDb:
     case Command::kCheckpoint:
+    case Command::kTrim:
+    case Command::kCompact:
     case Command::kCreateCollection:
     case Command::kDeleteCollection:
       return {true, nullptr};
@@ -191,8 +193,6 @@ void RequestHandler::Handle(Request request, std::shared_ptr<DB> db, Respond res
     case Command::kHealAll:
     case Command::kHealStats:
     case Command::kMetrics:
-    case Command::kTrim:
-    case Command::kCompact:
     case Command::kVerify:
     case Command::kBackup:
       respond(ErrorFrame(command, id,
@@ -285,6 +285,12 @@ void RequestHandler::HandleWithDb(Request request, std::shared_ptr<DB> db, Respo
       break;
     case Command::kCheckpoint:
       r.status = db->Checkpoint();
+      break;
+    case Command::kTrim:
+      r.status = db->TrimWal();
+      break;
+    case Command::kCompact:
+      r.status = db->Compact();
       break;
     default:
       r.status = Status::Internal("no handler for " + CommandName(static_cast<uint16_t>(command)));

@@ -19,7 +19,7 @@ namespace docdb::ipc {
 namespace {
 
 // A configuration value as TOML holds it.
-using Value = std::variant<int64_t, bool, std::string>;
+using Value = std::variant<int64_t, bool, std::string, double>;
 
 struct OptionSpec {
   std::string_view name;
@@ -69,6 +69,22 @@ OptionSpec Plain(std::string_view name, Field<T> field, const char* expected) {
             const T* x = std::get_if<T>(&v);
             if (x == nullptr) return Status::InvalidArgument(std::string("expected ") + expected);
             field(*c) = *x;
+            return Status::OK();
+          },
+          [field](const ServerConfig& c) { return Value(field(const_cast<ServerConfig&>(c))); }};
+}
+
+// A number from 0 to 1; an integer (0 or 1) is taken as well.
+OptionSpec Fraction(std::string_view name, Field<double> field) {
+  return {name,
+          [field](const Value& v, ServerConfig* c) {
+            const double* d = std::get_if<double>(&v);
+            const int64_t* n = std::get_if<int64_t>(&v);
+            const double x = d != nullptr ? *d : n != nullptr ? static_cast<double>(*n) : -1;
+            if ((d == nullptr && n == nullptr) || !(x >= 0 && x <= 1)) {
+              return Status::InvalidArgument("expected a number from 0 to 1");
+            }
+            field(*c) = x;
             return Status::OK();
           },
           [field](const ServerConfig& c) { return Value(field(const_cast<ServerConfig&>(c))); }};
@@ -134,7 +150,14 @@ const std::vector<OptionSpec>& Specs() {
                           {"none", Durability::kNone}},
                          InEngine(&Options::durability)),
       Number("engine.periodic_sync_interval_ms", InEngine(&Options::periodic_sync_interval_ms), 1),
+      Bool("engine.checkpoint_auto", InEngine(&Options::checkpoint_auto)),
       Number("engine.checkpoint_interval_bytes", InEngine(&Options::checkpoint_interval_bytes), 1),
+      Bool("engine.wal_trim_after_checkpoint", InEngine(&Options::wal_trim_after_checkpoint)),
+      Number("engine.wal_keep_segments", InEngine(&Options::wal_keep_segments)),
+      Bool("engine.compaction_auto", InEngine(&Options::compaction_auto)),
+      Fraction("engine.compaction_dead_ratio", InEngine(&Options::compaction_dead_ratio)),
+      Number("engine.compaction_max_bytes_per_second",
+             InEngine(&Options::compaction_max_bytes_per_second)),
       Number("engine.wal_segment_size_bytes", InEngine(&Options::wal_segment_size_bytes), 1 << 16),
       Number("engine.data_segment_size_bytes", InEngine(&Options::data_segment_size_bytes),
              1 << 16),
@@ -169,6 +192,7 @@ std::optional<Value> ValueOf(const toml::node& node) {
   if (const auto* i = node.as_integer()) return Value(i->get());
   if (const auto* b = node.as_boolean()) return Value(b->get());
   if (const auto* s = node.as_string()) return Value(s->get());
+  if (const auto* d = node.as_floating_point()) return Value(d->get());
   return std::nullopt;
 }
 
@@ -190,7 +214,7 @@ Status ApplyTable(const toml::table& table, const std::string& prefix, std::stri
     }
     const std::optional<Value> value = ValueOf(node);
     Status set = value ? spec->set(*value, config)
-                       : Status::InvalidArgument("expected an integer, a string or a boolean");
+                       : Status::InvalidArgument("expected a number, a string or a boolean");
     if (!set.ok()) {
       return Status::InvalidArgument("configuration key '" + name + "' (" + where +
                                      "): " + std::string(set.message()));
@@ -203,6 +227,10 @@ std::string TomlLiteral(const Value& v) {
   if (const int64_t* n = std::get_if<int64_t>(&v)) return std::to_string(*n);
   if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   std::ostringstream out;
+  if (const double* d = std::get_if<double>(&v)) {
+    out << toml::value<double>(*d);
+    return out.str();
+  }
   out << toml::value<std::string>(std::get<std::string>(v));
   return out.str();
 }

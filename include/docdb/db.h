@@ -49,9 +49,11 @@ struct RecoveryReport {
 struct Stats {
   uint64_t documents = 0;
   uint64_t collections = 0;
-  uint64_t last_lsn = 0;        // the newest write's version
-  uint64_t checkpoint_lsn = 0;  // the index reflects every write up to this version
-  uint64_t checkpoints = 0;     // completed since Open
+  uint64_t last_lsn = 0;              // the newest write's version
+  uint64_t checkpoint_lsn = 0;        // the index reflects every write up to this version
+  uint64_t checkpoints = 0;           // completed since Open
+  uint64_t checkpoint_failures = 0;   // since Open; each left the previous one in force
+  std::string last_checkpoint_error;  // the newest failure, empty when none
   // The longest a checkpoint waited for the writes in flight to let it freeze the
   // overlay, since Open.
   uint64_t checkpoint_max_wait_us = 0;
@@ -59,7 +61,16 @@ struct Stats {
   uint64_t wal_bytes = 0;        // WAL written since Open
   uint64_t wal_syncs = 0;
   uint64_t wal_group_commits = 0;
-  std::string io_backend;  // "io_uring" or "posix"
+  uint64_t wal_segments = 0;          // WAL segment files on disk
+  uint64_t wal_disk_bytes = 0;        // their sizes (preallocated space included)
+  uint64_t wal_segments_trimmed = 0;  // deleted after checkpoints, since Open
+  uint64_t data_segments = 0;
+  uint64_t data_bytes = 0;                  // the data segments' lengths
+  uint64_t live_bytes = 0;                  // of the records the index names; the rest is dead
+  uint64_t compactions = 0;                 // segments compacted since Open
+  uint64_t compaction_bytes_copied = 0;     // live bytes copied forward
+  uint64_t compaction_bytes_reclaimed = 0;  // segment bytes deleted
+  std::string io_backend;                   // "io_uring" or "posix"
   RecoveryReport recovery;
 };
 
@@ -148,8 +159,19 @@ class DB {
   // called once the destructor has begun.
   virtual void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) = 0;
 
-  // Makes the index reflect every write so far, so that recovery replays less.
+  // Makes the index reflect every write so far, so that recovery replays less, and trims
+  // the WAL it no longer needs (Options::wal_trim_after_checkpoint). A failure leaves
+  // the previous checkpoint in force, and the next checkpoint writes what this one did
+  // not.
   virtual Status Checkpoint() = 0;
+  // Deletes the WAL segments the last checkpoint made unnecessary, as a checkpoint does
+  // with Options::wal_trim_after_checkpoint (for a database that trims on demand).
+  virtual Status TrimWal() = 0;
+  // Seals the active data segment (when it has dead bytes) and compacts every sealed
+  // segment with dead bytes:
+  // live records are copied forward, then a checkpoint makes their new places durable
+  // and the old segments are deleted (docs/lifecycle.md). Writes go on meanwhile.
+  virtual Status Compact() = 0;
   virtual Result<Stats> GetStats() = 0;
 
  protected:

@@ -41,8 +41,21 @@ enum class RecoveryMode {
 struct Options {
   Durability durability = Durability::kSync;
   uint32_t periodic_sync_interval_ms = 100;
-  // A checkpoint runs in the background after this much WAL since the last one.
+  // With checkpoint_auto, a checkpoint runs in the background after this much WAL since
+  // the last one (docs/lifecycle.md). Without it, only DB::Checkpoint and closing do.
+  bool checkpoint_auto = true;
   uint64_t checkpoint_interval_bytes = 64ull << 20;
+  // After each checkpoint, WAL segments whose records are all at or below its LSN are
+  // deleted, but for the newest wal_keep_segments of them (kept for healing).
+  bool wal_trim_after_checkpoint = true;
+  uint32_t wal_keep_segments = 2;
+  // After each checkpoint, sealed data segments whose dead bytes (superseded versions,
+  // tombstones, dropped collections) make up at least compaction_dead_ratio of their
+  // records are compacted in the background (compaction_auto), copying at most
+  // compaction_max_bytes_per_second (0 = no limit). DB::Compact compacts on demand.
+  bool compaction_auto = true;
+  double compaction_dead_ratio = 0.5;
+  uint64_t compaction_max_bytes_per_second = 64ull << 20;
   uint64_t wal_segment_size_bytes = 64ull << 20;
   uint64_t data_segment_size_bytes = 256ull << 20;
   IoBackend io_backend = IoBackend::kAuto;

@@ -38,6 +38,8 @@ TEST(ServerConfigTest, EveryOptionIsDocumentedAndRoundTrips) {
   changed.server.db.durability = Durability::kPeriodic;
   changed.server.db.recovery_mode = RecoveryMode::kSalvage;
   changed.server.db.checkpoint_on_close = false;
+  changed.server.db.compaction_dead_ratio = 0.25;
+  changed.server.db.wal_keep_segments = 5;
   changed.log_level = LogLevel::kError;
   const std::string printed = ConfigToToml(changed);
   std::string section;
@@ -60,6 +62,8 @@ TEST(ServerConfigTest, EveryOptionIsDocumentedAndRoundTrips) {
   EXPECT_EQ(ConfigToToml(back), printed);
   EXPECT_EQ(back.server.socket_path, "/tmp/it's.sock");
   EXPECT_EQ(back.server.db.durability, Durability::kPeriodic);
+  EXPECT_EQ(back.server.db.compaction_dead_ratio, 0.25);
+  EXPECT_EQ(back.server.db.wal_keep_segments, 5u);
 }
 
 TEST(ServerConfigTest, ErrorsNameTheKeyTheLineAndWhatWasExpected) {
@@ -73,6 +77,11 @@ TEST(ServerConfigTest, ErrorsNameTheKeyTheLineAndWhatWasExpected) {
   EXPECT_NE(
       s.message().find("'server.max_connections' (f.toml line 2): expected an integer from 1"),
       std::string::npos)
+      << s.ToString();
+  s = ApplyConfigToml("engine.compaction_dead_ratio = 1.5", "f.toml", &config);
+  EXPECT_NE(s.message().find("'engine.compaction_dead_ratio' (f.toml line 1): expected a number "
+                             "from 0 to 1"),
+            std::string::npos)
       << s.ToString();
   s = ApplyConfigToml("engine.durability = true", "f.toml", &config);
   EXPECT_NE(s.message().find("expected one of sync, periodic, none"), std::string::npos);

@@ -285,8 +285,7 @@ TEST_F(ServerTest, FeaturesTheEngineLacksAnswerNotSupported) {
   std::vector<ipc::Request> requests;
   uint64_t id = 1;
   for (ipc::Command c : {ipc::Command::kHeal, ipc::Command::kHealAll, ipc::Command::kHealStats,
-                         ipc::Command::kMetrics, ipc::Command::kTrim, ipc::Command::kCompact,
-                         ipc::Command::kVerify, ipc::Command::kBackup}) {
+                         ipc::Command::kMetrics, ipc::Command::kVerify, ipc::Command::kBackup}) {
     ipc::Request r;
     r.command = c;
     r.request_id = id++;

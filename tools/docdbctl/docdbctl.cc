@@ -71,10 +71,21 @@ Output StatsOutput(const docdb::Stats& s) {
            {"last_lsn", n(s.last_lsn)},
            {"checkpoint_lsn", n(s.checkpoint_lsn)},
            {"checkpoints", n(s.checkpoints)},
+           {"checkpoint_failures", n(s.checkpoint_failures)},
+           {"last_checkpoint_error", JsonQuote(s.last_checkpoint_error)},
            {"overlay_entries", n(s.overlay_entries)},
            {"wal_bytes", n(s.wal_bytes)},
            {"wal_syncs", n(s.wal_syncs)},
            {"wal_group_commits", n(s.wal_group_commits)},
+           {"wal_segments", n(s.wal_segments)},
+           {"wal_disk_bytes", n(s.wal_disk_bytes)},
+           {"wal_segments_trimmed", n(s.wal_segments_trimmed)},
+           {"data_segments", n(s.data_segments)},
+           {"data_bytes", n(s.data_bytes)},
+           {"live_bytes", n(s.live_bytes)},
+           {"compactions", n(s.compactions)},
+           {"compaction_bytes_copied", n(s.compaction_bytes_copied)},
+           {"compaction_bytes_reclaimed", n(s.compaction_bytes_reclaimed)},
            {"io_backend", JsonQuote(s.io_backend)},
            {"recovery_records_replayed", n(s.recovery.records_replayed)},
            {"recovery_dropped_bytes", n(s.recovery.dropped_bytes)},
@@ -106,6 +117,10 @@ int main(int argc, char** argv) {
       app.add_subcommand("status", "Where the databases are, and the server's version");
   auto* stats_cmd = app.add_subcommand("stats", "The database's counters");
   auto* checkpoint_cmd = app.add_subcommand("checkpoint", "Make the index current");
+  auto* trim_cmd =
+      app.add_subcommand("trim", "Delete the WAL segments the last checkpoint made unnecessary");
+  auto* compact_cmd = app.add_subcommand(
+      "compact", "Reclaim the dead space of the data segments (checkpoints too)");
   auto* dbs_cmd = app.add_subcommand("dbs", "Databases: list, create, drop");
   std::string name;
   auto* dbs_list = dbs_cmd->add_subcommand("list", "The databases");
@@ -128,7 +143,7 @@ int main(int argc, char** argv) {
   // Named now, so that scripts can be written against them; the engine has them to come.
   std::vector<CLI::App*> not_yet;
   for (const char* command :
-       {"metrics", "trim", "compact", "heal", "heal-stats", "verify", "rebuild-index", "backup"}) {
+       {"metrics", "heal", "heal-stats", "verify", "rebuild-index", "backup"}) {
     not_yet.push_back(app.add_subcommand(command, "(not supported by DocDB yet)"));
     not_yet.back()->allow_extras();
   }
@@ -193,6 +208,22 @@ int main(int argc, char** argv) {
       Result<docdb::Stats> stats = database.GetStats();
       if (!stats.ok()) return Fail(stats.status(), json);
       out.fields = {{"checkpoint_lsn", std::to_string(stats->checkpoint_lsn)}};
+    } else if (trim_cmd->parsed() || compact_cmd->parsed()) {
+      const bool trim = trim_cmd->parsed();
+      if (Status s = trim ? database.TrimWal() : database.Compact(); !s.ok()) return Fail(s, json);
+      Result<docdb::Stats> stats = database.GetStats();
+      if (!stats.ok()) return Fail(stats.status(), json);
+      const auto n = [](uint64_t v) { return std::to_string(v); };
+      if (trim) {
+        out.fields = {{"wal_segments", n(stats->wal_segments)},
+                      {"wal_disk_bytes", n(stats->wal_disk_bytes)},
+                      {"wal_segments_trimmed", n(stats->wal_segments_trimmed)}};
+      } else {
+        out.fields = {{"data_segments", n(stats->data_segments)},
+                      {"data_bytes", n(stats->data_bytes)},
+                      {"live_bytes", n(stats->live_bytes)},
+                      {"compaction_bytes_reclaimed", n(stats->compaction_bytes_reclaimed)}};
+      }
     } else if (coll_cmd->parsed()) {
       if (coll_create->parsed()) {
         if (Status s = database.CreateCollection(name); !s.ok()) return Fail(s, json);
