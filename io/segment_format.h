@@ -1,6 +1,6 @@
 // The data segment format, version 1 (docs/segment-format.md): self-describing records
-// holding document bodies and tombstones, so that the index can always be rebuilt from
-// segments and WAL. Encoding and decoding only. Thread-safety: pure functions.
+// holding document bodies and tombstones, each naming its collection, ID and LSN.
+// Encoding and decoding only. Thread-safety: pure functions.
 //
 // A segment file data/seg-<n>.dat:
 //

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds DocDB and runs every test, installing what is missing first:
 #   debug   all tests (warnings are errors)
-#   asan    all tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   asan    all tests but those labelled `slow` (the debug step runs them) under
+#           AddressSanitizer + UndefinedBehaviorSanitizer
 #   tsan    the tests labelled `concurrency` under ThreadSanitizer
 #   fuzz    each libFuzzer target for DOCDB_FUZZ_SECONDS (default 20) with clang
 # Exits non-zero on the first failure. `scripts/test.sh --quick` runs the debug step only.
