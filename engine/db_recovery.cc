@@ -311,15 +311,17 @@ Status DBImpl::RunCheckpoint() {
   // Now durable: the index names the new places of everything compaction moved, and no
   // longer lists the segments it emptied. A file left behind by a failure here is removed
   // by the next open, which deletes every segment the checkpoint does not list.
+  // Reads in progress may hold the segments a little longer: they then go at the next
+  // checkpoint.
   if (!retired.empty()) {
-    const Result<uint64_t> removed = segments_->RemoveRetired(retired);
+    const Result<std::optional<uint64_t>> removed = segments_->RemoveRetired(retired);
     if (!removed.ok()) {
       logger_->Log(LogLevel::kWarning,
                    what + ": removing compacted data segments: " + removed.status().ToString() +
                        " (the next open removes them)");
-    } else {
+    } else if (removed->has_value()) {
       std::lock_guard<std::mutex> lock(state_mu_);
-      compaction_bytes_reclaimed_ += *removed;
+      compaction_bytes_reclaimed_ += **removed;
     }
   }
   if (options_.wal_trim_after_checkpoint) {

@@ -241,13 +241,14 @@ std::vector<uint64_t> SegmentStore::Retired() const {
   return out;
 }
 
-Result<uint64_t> SegmentStore::RemoveRetired(const std::vector<uint64_t>& numbers) {
+Result<std::optional<uint64_t>> SegmentStore::RemoveRetired(const std::vector<uint64_t>& numbers) {
   uint64_t bytes = 0;
-  if (numbers.empty()) return bytes;
+  if (numbers.empty()) return std::optional<uint64_t>(bytes);
   {
-    // No reader is between learning a location and reading it: the index and overlay
-    // no longer name these segments, so no later reader will find them.
-    std::unique_lock<WriterFirstSharedMutex> pinned(remove_mu_);
+    // Once no reader is between learning a location and reading it, none can be: the
+    // index and overlay no longer name these segments.
+    std::unique_lock<std::shared_mutex> pinned(remove_mu_, std::try_to_lock);
+    if (!pinned.owns_lock()) return std::optional<uint64_t>();
     std::unique_lock<std::shared_mutex> lock(segments_mu_);
     for (uint64_t number : numbers) {
       auto it = segments_.find(number);
@@ -256,19 +257,21 @@ Result<uint64_t> SegmentStore::RemoveRetired(const std::vector<uint64_t>& number
                                           " is not retired");
       }
       bytes += it->second.length;
+    }
+    for (uint64_t number : numbers) {
       unsynced_.erase(number);
-      segments_.erase(it);
+      segments_.erase(number);
     }
   }
   for (uint64_t number : numbers) {
     DOCDB_RETURN_IF_ERROR(fs_->RemoveFile(DataSegmentPath(dir_, number)));
   }
   DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
-  return bytes;
+  return std::optional<uint64_t>(bytes);
 }
 
-std::shared_lock<WriterFirstSharedMutex> SegmentStore::Pin() const {
-  return std::shared_lock<WriterFirstSharedMutex>(remove_mu_);
+std::shared_lock<std::shared_mutex> SegmentStore::Pin() const {
+  return std::shared_lock<std::shared_mutex>(remove_mu_);
 }
 
 Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,

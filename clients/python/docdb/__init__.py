@@ -295,6 +295,8 @@ _CMD_MERGE_PATCH = 21
 _CMD_SCAN = 22
 _CMD_COUNT = 23
 _CMD_CHECKPOINT = 24
+_CMD_TRIM = 25
+_CMD_COMPACT = 26
 _CMD_DROP_DB = 29
 _CMD_EXISTS = 30
 
@@ -320,6 +322,20 @@ _STATS_FIELDS = (
     "wal_syncs",
     "wal_group_commits",
 )
+# After the recovery report; servers before them end there (docs/protocol.md, "Stats").
+_LIFECYCLE_FIELDS = (
+    "checkpoint_failures",
+    "wal_segments",
+    "wal_disk_bytes",
+    "wal_segments_trimmed",
+    "data_segments",
+    "data_bytes",
+    "live_bytes",
+    "compactions",
+    "compaction_bytes_copied",
+    "compaction_bytes_reclaimed",
+)
+
 _RECOVERY_FIELDS = (
     "records_replayed",
     "first_lsn",
@@ -423,6 +439,9 @@ class _Reader:
         chunk = self._body[self._pos : self._pos + n]
         self._pos += n
         return chunk
+
+    def at_end(self) -> bool:
+        return self._pos == len(self._body)
 
     def u8(self, field: str) -> int:
         return self._take(1, field)[0]
@@ -911,6 +930,14 @@ class Database:
         """Writes a checkpoint and waits for it."""
         self._client._call(_CMD_CHECKPOINT, self._body().done())
 
+    def trim_wal(self) -> None:
+        """Deletes the WAL segments the last checkpoint made unnecessary (docs/lifecycle.md)."""
+        self._client._call(_CMD_TRIM, self._body().done())
+
+    def compact(self) -> None:
+        """Reclaims the dead space of the data segments, then checkpoints (docs/lifecycle.md)."""
+        self._client._call(_CMD_COMPACT, self._body().done())
+
     def stats(self) -> dict[str, Any]:
         """The database's counters (``docdb::Stats``, docs/recovery.md), with the last
         open's recovery report under "recovery"."""
@@ -923,6 +950,9 @@ class Database:
             recovery["first_salvaged"] = r.text("first salvaged")
             recovery["detail"] = r.text("recovery detail")
             stats["recovery"] = recovery
+            if not r.at_end():
+                stats.update({field: r.u64("lifecycle stats") for field in _LIFECYCLE_FIELDS})
+                stats["last_checkpoint_error"] = r.text("last checkpoint error")
             return stats
 
         return _decode("stats", reader, decode)

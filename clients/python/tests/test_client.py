@@ -130,6 +130,12 @@ class ClientTest(ServerTestCase):
         self.assertGreaterEqual(stats["checkpoints"], 1)
         self.assertIsInstance(stats["io_backend"], str)
         self.assertIn("records_replayed", stats["recovery"])
+        db.compact()
+        db.trim_wal()
+        stats = db.stats()
+        self.assertEqual(stats["checkpoint_failures"], 0)
+        self.assertGreaterEqual(stats["data_bytes"], stats["live_bytes"])
+        self.assertGreater(stats["live_bytes"], 0)
 
         with self.assertRaises(docdb.DocDBError):
             db.drop_collection("users")  # not empty
