@@ -15,6 +15,7 @@ namespace docdb::io {
 struct WalSegmentSize {
   uint64_t number = 0;
   uint64_t size_bytes = 0;  // preallocated space included
+  friend bool operator==(const WalSegmentSize&, const WalSegmentSize&) = default;
 };
 // The wal-<n>.log files in `dir` and their sizes, in segment order; empty when `dir` is
 // missing.
