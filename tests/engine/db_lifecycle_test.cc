@@ -2,6 +2,7 @@
 // checkpoints, failed checkpoints, exact live-byte accounting, and compaction, alone,
 // under concurrent writers, deletes and drops, and cut short by power cuts.
 #include <gtest/gtest.h>
+#include <lmdb.h>
 
 #include <atomic>
 #include <filesystem>
@@ -229,6 +230,51 @@ TEST(DBLifecycleTest, LiveBytesAreExactAcrossWritesDeletesDropsAndReopens) {
     ASSERT_TRUE(db->DropCollection("scratch", /*force=*/true).ok());
     EXPECT_EQ(db->GetStats()->live_bytes, ExpectedLiveBytes(*db));
   }
+}
+
+// Rewrites the checkpoint meta of a closed database in the layout written before live
+// bytes were recorded: 16 bytes per segment (number, length).
+void WriteMetaWithoutLiveBytes(const std::string& db_dir) {
+  MDB_env* env = nullptr;
+  ASSERT_EQ(mdb_env_create(&env), 0);
+  ASSERT_EQ(mdb_env_set_maxdbs(env, 8), 0);
+  ASSERT_EQ(mdb_env_open(env, io::IndexDirPath(db_dir).c_str(), 0, 0644), 0);
+  MDB_txn* txn = nullptr;
+  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+  MDB_dbi meta;
+  ASSERT_EQ(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+  std::string key_name = "checkpoint";
+  MDB_val key{key_name.size(), key_name.data()};
+  MDB_val value;
+  ASSERT_EQ(mdb_get(txn, meta, &key, &value), 0);
+  const std::string current(static_cast<const char*>(value.mv_data), value.mv_size);
+  // Fixed64 LSN, varint count (one byte here), then 24 bytes per segment.
+  const size_t count = static_cast<uint8_t>(current[8]);
+  ASSERT_LT(count, 128u);
+  ASSERT_EQ(current.size(), 9 + count * 24);
+  std::string old = current.substr(0, 9);
+  for (size_t i = 0; i < count; ++i) old += current.substr(9 + i * 24, 16);
+  MDB_val old_value{old.size(), old.data()};
+  ASSERT_EQ(mdb_put(txn, meta, &key, &old_value, 0), 0);
+  ASSERT_EQ(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+}
+
+TEST(DBLifecycleTest, LiveBytesAreCountedFromTheIndexForAnOlderCheckpointMeta) {
+  testing::TempDir dir;
+  Options options = SmallOptions();
+  uint64_t live = 0;
+  {
+    std::unique_ptr<DB> db = std::move(*DB::Open(dir.path(), options));
+    Overwrite(*db, 10, 10);
+    live = db->GetStats()->live_bytes;
+    ASSERT_GT(live, 0u);
+  }
+  WriteMetaWithoutLiveBytes(dir.path());
+  std::unique_ptr<DB> db = std::move(*DB::Open(dir.path(), options));
+  EXPECT_EQ(db->GetStats()->live_bytes, live);
+  ASSERT_TRUE(db->Compact().ok());
+  EXPECT_EQ(db->GetStats()->live_bytes, ExpectedLiveBytes(*db));
 }
 
 TEST(DBLifecycleTest, CompactReclaimsDeadSegmentsAndKeepsEveryDocument) {
