@@ -1,6 +1,8 @@
 // Compaction of data segments and the background thread of DBImpl (engine/db_impl.h,
 // docs/lifecycle.md).
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "common/status_macros.h"
 #include "engine/db_impl.h"
@@ -22,8 +24,7 @@ void DBImpl::RunBackgroundWork() {
       std::lock_guard<std::mutex> one_at_a_time(compaction_mu_);
       const std::vector<uint64_t> candidates = CompactionCandidates(/*all=*/false);
       if (!candidates.empty()) {
-        const Status compacted =
-            CompactSegments(candidates, options_.compaction_max_bytes_per_second);
+        const Status compacted = CompactSegments(candidates, /*background=*/true);
         if (!compacted.ok()) {
           logger_->Log(LogLevel::kError,
                        "background compaction of " + dir_ + ": " + compacted.ToString());
@@ -32,6 +33,7 @@ void DBImpl::RunBackgroundWork() {
         RunCheckpoint().IgnoreError();
       }
     }
+    if (background_cycle_hook_for_testing_) background_cycle_hook_for_testing_();
     lock.lock();
   }
 }
@@ -44,30 +46,34 @@ Status DBImpl::Compact() {
   for (const io::SegmentUsage& u : segments_->Usage()) {
     if (u.active && u.dead_bytes() > 0) DOCDB_RETURN_IF_ERROR(segments_->Seal());
   }
-  DOCDB_RETURN_IF_ERROR(CompactSegments(CompactionCandidates(/*all=*/true), 0));
-  return RunCheckpoint();
+  const Status compacted = CompactSegments(CompactionCandidates(/*all=*/true), false);
+  // What was compacted before a failure is made durable and reclaimed all the same.
+  const Status checkpointed = RunCheckpoint();
+  return compacted.ok() ? checkpointed : compacted;
 }
 
 std::vector<uint64_t> DBImpl::CompactionCandidates(bool all) const {
+  std::lock_guard<std::mutex> lock(state_mu_);
   std::vector<uint64_t> out;
   for (const io::SegmentUsage& u : segments_->Usage()) {
     if (u.active) continue;
+    // The background leaves alone a segment it failed on (DB::Compact tries it again).
     if (all ? u.dead_bytes() > 0 || u.live_bytes == 0
-            : u.dead_ratio() >= options_.compaction_dead_ratio) {
+            : u.dead_ratio() >= options_.compaction_dead_ratio &&
+                  !uncompactable_.contains(u.segment)) {
       out.push_back(u.segment);
     }
   }
   return out;
 }
 
-Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments,
-                               uint64_t max_bytes_per_second) {
-  const auto start = std::chrono::steady_clock::now();
-  uint64_t copied = 0;
+Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments, bool background) {
+  Status first_failure;
   for (uint64_t segment : segments) {
     Status failed;
     bool stopped = false;
-    DOCDB_RETURN_IF_ERROR(segments_->ForEachRecord(
+    uint64_t copied = 0;
+    Status read = segments_->ForEachRecord(
         segment, [&](const io::SegmentLocation& location, const io::SegmentRecord& record) {
           if (record.kind != io::SegmentRecordKind::kDocument) return true;  // always dead
           Result<bool> moved = Relocate(location, record);
@@ -76,23 +82,41 @@ Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments,
             return false;
           }
           if (*moved) copied += location.length;
-          if (!PaceCompaction(copied, max_bytes_per_second, start)) stopped = true;
+          if (!PaceCompaction(*moved ? location.length : 0, background)) stopped = true;
           return !stopped;
-        }));
-    DOCDB_RETURN_IF_ERROR(failed);
-    if (stopped) return Status::OK();
-    {
+        });
+    if (read.ok()) read = failed;
+    if (read.ok() && !stopped) {
       // Under the commit lock, so that a checkpoint sees the segment retired exactly when
       // its frozen overlay holds every record moved out of it.
       std::shared_lock<WriterFirstSharedMutex> commit(commit_mu_);
-      DOCDB_RETURN_IF_ERROR(segments_->Retire(segment).WithContext("compacting " + dir_));
+      read = segments_->Retire(segment);
     }
-    std::lock_guard<std::mutex> lock(state_mu_);
-    ++compactions_;
-    compaction_bytes_copied_ += copied;
-    copied = 0;
+    {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      compaction_bytes_copied_ += copied;
+      if (read.ok() && !stopped) ++compactions_;
+      if (!read.ok()) uncompactable_.insert(segment);
+      if (read.ok()) uncompactable_.erase(segment);
+    }
+    if (!read.ok()) {
+      // One damaged segment must not hold up the others: the rest go on.
+      read = read.WithContext("compacting data segment " + io::DataSegmentFileName(segment) +
+                              " of " + dir_);
+      if (first_failure.ok()) first_failure = read;
+      if (background) logger_->Log(LogLevel::kError, read.ToString());
+      if (read.code() == StatusCode::kFailedPrecondition && !CheckWritable().ok()) break;
+    }
+    if (stopped) break;
+    // A long background compaction does not hold up the checkpoints that bound recovery.
+    if (background && TakeCheckpointRequest()) RunCheckpoint().IgnoreError();
   }
-  return Status::OK();
+  return first_failure;
+}
+
+bool DBImpl::TakeCheckpointRequest() {
+  std::lock_guard<std::mutex> lock(background_mu_);
+  return std::exchange(checkpoint_wanted_, false);
 }
 
 Result<bool> DBImpl::Relocate(const io::SegmentLocation& location,
@@ -118,14 +142,18 @@ Result<bool> DBImpl::Relocate(const io::SegmentLocation& location,
   return true;
 }
 
-bool DBImpl::PaceCompaction(uint64_t copied, uint64_t max_bytes_per_second,
-                            std::chrono::steady_clock::time_point start) {
+bool DBImpl::PaceCompaction(uint64_t bytes, bool background) {
   std::unique_lock<std::mutex> lock(background_mu_);
   if (stopping_) return false;
-  if (max_bytes_per_second == 0) return true;
-  const auto due = start + std::chrono::microseconds(copied * 1'000'000 / max_bytes_per_second);
+  const uint64_t rate = options_.compaction_max_bytes_per_second;
+  if (!background || rate == 0 || bytes == 0) return true;
+  // A token bucket of one second's worth: copying may run ahead by at most that much.
+  const auto now = std::chrono::steady_clock::now();
+  compaction_due_ = std::max(compaction_due_, now - std::chrono::seconds(1)) +
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                        std::chrono::nanoseconds(1'000'000'000 * bytes / rate));
   // Woken early only by Close.
-  return !background_cv_.wait_until(lock, due, [&] { return stopping_; });
+  return !background_cv_.wait_until(lock, compaction_due_, [&] { return stopping_; });
 }
 
 }  // namespace docdb::engine

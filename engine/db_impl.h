@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
@@ -56,6 +57,11 @@ class DBImpl : public DB {
   // scans run.
   void SetScanHookForTesting(std::function<void()> hook) {
     scan_hook_for_testing_ = std::move(hook);
+  }
+  // Tests: runs `hook` at the end of every cycle of the background thread (a checkpoint
+  // and the compaction after it). Set it before writes trigger one.
+  void SetBackgroundCycleHookForTesting(std::function<void()> hook) {
+    background_cycle_hook_for_testing_ = std::move(hook);
   }
   // Tests: runs `hook` in every checkpoint just before the index transaction; an error
   // fails the checkpoint as a failed transaction would. Set it while no checkpoint runs.
@@ -204,10 +210,11 @@ class DBImpl : public DB {
   Status ReplayRecord(const io::WalRecord& record);
   // Fills recovery_ from how the WAL ended, and logs what was dropped or skipped.
   void ReportRecovery(const io::WalEnd& end);
-  // Checkpoints (docs/lifecycle.md): a failure to sync poisons the database (a failed
-  // fsync is never retried); any other failure leaves the previous checkpoint in force,
-  // is counted, and the next checkpoint writes what this one did not. After a success,
-  // the segments compaction retired are deleted and the WAL is trimmed.
+  // Checkpoints (docs/lifecycle.md): a failure to sync, or EIO from the index, poisons
+  // the database (a failed fsync is never retried); any other failure leaves the
+  // previous checkpoint in force, is counted, and the next checkpoint writes what this
+  // one did not. After a success, the segments compaction retired are deleted and the
+  // WAL is trimmed.
   Status RunCheckpoint();
   void NoteCheckpointWait(std::chrono::steady_clock::duration waited);
   void NoteCheckpointFailure(const Status& failure);
@@ -221,15 +228,19 @@ class DBImpl : public DB {
   // The sealed segments worth compacting: all with dead bytes, or those at or above the
   // dead ratio.
   std::vector<uint64_t> CompactionCandidates(bool all) const;
-  // Copies the live records of each segment forward and retires it; copies at most
-  // `max_bytes_per_second` (0: no limit). Stops early when the database closes.
-  Status CompactSegments(const std::vector<uint64_t>& segments, uint64_t max_bytes_per_second);
+  // Copies the live records of each segment forward and retires it. A segment that fails
+  // (a damaged record, say) is left and the others go on; the first failure is returned.
+  // In the background: at most compaction_max_bytes_per_second, with the checkpoints
+  // asked for meanwhile run between segments. Stops early when the database closes.
+  Status CompactSegments(const std::vector<uint64_t>& segments, bool background);
+  // Whether a checkpoint was asked for, clearing the request.
+  bool TakeCheckpointRequest();
   // Copies one record forward if it is still its document's current record; returns
   // whether it did.
   Result<bool> Relocate(const io::SegmentLocation& location, const io::SegmentRecord& record);
-  // Waits until `copied` bytes are within the rate since `start`; false when closing.
-  bool PaceCompaction(uint64_t copied, uint64_t max_bytes_per_second,
-                      std::chrono::steady_clock::time_point start);
+  // Accounts for `bytes` copied and, in the background, waits until the rate allows
+  // them; false when the database is closing.
+  bool PaceCompaction(uint64_t bytes, bool background);
   // A write-side failure that may leave the WAL and the data segments out of step: from
   // now on writes fail with FailedPrecondition; reads go on; reopening recovers.
   Status Poison(const Status& cause);
@@ -249,6 +260,7 @@ class DBImpl : public DB {
   const std::shared_ptr<Logger> logger_;
   std::function<void()> scan_hook_for_testing_;
   std::function<Status()> checkpoint_hook_for_testing_;
+  std::function<void()> background_cycle_hook_for_testing_;
   Overlay overlay_;
   Catalog catalog_;
   DocumentIdGenerator id_generator_;
@@ -277,7 +289,8 @@ class DBImpl : public DB {
   uint64_t compactions_ = 0;
   uint64_t compaction_bytes_copied_ = 0;
   uint64_t compaction_bytes_reclaimed_ = 0;
-  RecoveryReport recovery_;  // written by Recover only
+  std::set<uint64_t> uncompactable_;  // segments background compaction failed on
+  RecoveryReport recovery_;           // written by Recover only
   std::atomic<uint64_t> wal_bytes_since_checkpoint_{0};
 
   std::mutex async_mu_;
@@ -294,6 +307,8 @@ class DBImpl : public DB {
   std::mutex background_mu_;
   std::condition_variable background_cv_;
   bool checkpoint_wanted_ = false;
+  // When background compaction may copy its next bytes (compaction_max_bytes_per_second).
+  std::chrono::steady_clock::time_point compaction_due_;
   bool stopping_ = false;
   std::thread background_;
 };

@@ -1,6 +1,7 @@
 // Opening (recovery), checkpoints and closing of DBImpl (engine/db_impl.h,
 // docs/recovery.md).
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 #include "common/status_macros.h"
@@ -39,6 +40,12 @@ io::WalSyncMode ToWalSyncMode(Durability durability) {
 }  // namespace
 
 Status DBImpl::Recover() {
+  // 0 would compact every sealed segment, live or not, after every checkpoint.
+  if (!(options_.compaction_dead_ratio > 0 && options_.compaction_dead_ratio <= 1)) {
+    return Status::InvalidArgument("Options::compaction_dead_ratio is " +
+                                   std::to_string(options_.compaction_dead_ratio) +
+                                   ": it must be greater than 0 and at most 1");
+  }
   DOCDB_ASSIGN_OR_RETURN(const bool exists, fs_->FileExists(dir_));
   if (!exists && !options_.create_if_missing) {
     return Status::NotFound("database " + dir_ + " does not exist");
@@ -287,8 +294,8 @@ Status DBImpl::RunCheckpoint() {
   Status synced = wal_->Sync();
   if (synced.ok()) synced = segments_->SyncAll();
   if (!synced.ok()) return Poison(synced.WithContext(what));
-  // Anything else that fails leaves the previous checkpoint in force: the frozen table
-  // stays readable (no write is lost to readers) and goes into the next checkpoint.
+  // Anything else that fails (but EIO) leaves the previous checkpoint in force: the frozen
+  // table stays readable (no write is lost to readers) and goes into the next checkpoint.
   Status applied = checkpoint_hook_for_testing_ ? checkpoint_hook_for_testing_() : Status::OK();
   if (applied.ok()) {
     std::vector<index::IndexChange> changes;
@@ -298,6 +305,8 @@ Status DBImpl::RunCheckpoint() {
   }
   if (!applied.ok()) {
     applied = applied.WithContext(what);
+    // EIO from the index is its fdatasync or write failing: critical, as for the WAL.
+    if (applied.sys_errno() == EIO) return Poison(applied);
     NoteCheckpointFailure(applied);
     return applied;
   }
@@ -311,17 +320,15 @@ Status DBImpl::RunCheckpoint() {
   // Now durable: the index names the new places of everything compaction moved, and no
   // longer lists the segments it emptied. A file left behind by a failure here is removed
   // by the next open, which deletes every segment the checkpoint does not list.
-  // Reads in progress may hold the segments a little longer: they then go at the next
-  // checkpoint.
   if (!retired.empty()) {
-    const Result<std::optional<uint64_t>> removed = segments_->RemoveRetired(retired);
+    const Result<uint64_t> removed = segments_->RemoveRetired(retired);
     if (!removed.ok()) {
       logger_->Log(LogLevel::kWarning,
                    what + ": removing compacted data segments: " + removed.status().ToString() +
                        " (the next open removes them)");
-    } else if (removed->has_value()) {
+    } else {
       std::lock_guard<std::mutex> lock(state_mu_);
-      compaction_bytes_reclaimed_ += **removed;
+      compaction_bytes_reclaimed_ += *removed;
     }
   }
   if (options_.wal_trim_after_checkpoint) {

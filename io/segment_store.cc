@@ -88,7 +88,13 @@ Status SegmentStore::CreateSegment(uint64_t number) {
   const std::string path = DataSegmentPath(dir_, number);
   DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs_->OpenFile(path, OpenMode::kCreateNew));
   const std::string header = EncodeSegmentHeader(number);
-  DOCDB_RETURN_IF_ERROR(file->WriteAt(0, header));
+  if (Status written = file->WriteAt(0, header); !written.ok()) {
+    // Were it left, the next attempt to begin this segment (a rotation, after a full
+    // disk has room again) would find it there.
+    file.reset();
+    fs_->RemoveFile(path).IgnoreError();
+    return written;
+  }
   Segment segment = MakeSegment(std::move(file), header.size());
   std::unique_lock<std::shared_mutex> lock(segments_mu_);
   segments_[number] = std::move(segment);
@@ -241,15 +247,11 @@ std::vector<uint64_t> SegmentStore::Retired() const {
   return out;
 }
 
-Result<std::optional<uint64_t>> SegmentStore::RemoveRetired(const std::vector<uint64_t>& numbers) {
+Result<uint64_t> SegmentStore::RemoveRetired(const std::vector<uint64_t>& numbers) {
   uint64_t bytes = 0;
-  if (numbers.empty()) return std::optional<uint64_t>(bytes);
+  if (numbers.empty()) return bytes;
   {
-    // Once no reader is between learning a location and reading it, none can be: the
-    // index and overlay no longer name these segments.
-    std::unique_lock<std::shared_mutex> pinned(remove_mu_, std::try_to_lock);
-    if (!pinned.owns_lock()) return std::optional<uint64_t>();
-    std::unique_lock<std::shared_mutex> lock(segments_mu_);
+    std::shared_lock<std::shared_mutex> lock(segments_mu_);
     for (uint64_t number : numbers) {
       auto it = segments_.find(number);
       if (it == segments_.end() || !it->second.retired) {
@@ -258,20 +260,22 @@ Result<std::optional<uint64_t>> SegmentStore::RemoveRetired(const std::vector<ui
       }
       bytes += it->second.length;
     }
+  }
+  // A read pinned from now on learns its location after the index and overlay stopped
+  // naming these segments; one pinned before may still be about to look one up.
+  read_epochs_.WaitForReaders();
+  {
+    std::unique_lock<std::shared_mutex> lock(segments_mu_);
     for (uint64_t number : numbers) {
       unsynced_.erase(number);
-      segments_.erase(number);
+      segments_.erase(number);  // a read already past the lookup keeps its file open
     }
   }
   for (uint64_t number : numbers) {
     DOCDB_RETURN_IF_ERROR(fs_->RemoveFile(DataSegmentPath(dir_, number)));
   }
   DOCDB_RETURN_IF_ERROR(fs_->SyncDir(dir_));
-  return std::optional<uint64_t>(bytes);
-}
-
-std::shared_lock<std::shared_mutex> SegmentStore::Pin() const {
-  return std::shared_lock<std::shared_mutex>(remove_mu_);
+  return bytes;
 }
 
 Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,

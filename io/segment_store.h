@@ -12,12 +12,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "common/read_epochs.h"
 #include "io/file_system.h"
 #include "io/segment_format.h"
 
@@ -92,15 +92,15 @@ class SegmentStore {
   // The retired segments, in order.
   std::vector<uint64_t> Retired() const;
   // Deletes the files of `segments` (retired ones) and syncs the directory: called once a
-  // checkpoint that no longer lists them is durable. Returns the bytes the segments held,
-  // or nullopt when reads under a Pin were in the way: it never waits for them (nor makes
-  // new reads wait), and the segments stay retired for the next call.
-  Result<std::optional<uint64_t>> RemoveRetired(const std::vector<uint64_t>& segments);
+  // checkpoint that no longer lists them is durable. Waits for the reads pinned before
+  // the call (a read pinned later cannot learn a location in them), without making any
+  // read wait. Returns the bytes the segments held.
+  Result<uint64_t> RemoveRetired(const std::vector<uint64_t>& segments);
 
   // Held by a reader from the moment it learns a location until it has read it, so that
   // the segment cannot be removed in between (a compaction may move the record and
   // remove its segment at any time).
-  std::shared_lock<std::shared_mutex> Pin() const;
+  ReadEpochs::Guard Pin() const { return read_epochs_.Enter(); }
 
   // Reads and verifies the record at `location`; the returned views point into *buffer,
   // and stay valid until its next use. Segments are read through a memory mapping where
@@ -140,10 +140,7 @@ class SegmentStore {
 
   std::mutex append_mu_;                   // serialises appends and rotation
   mutable std::shared_mutex segments_mu_;  // guards segments_ and dirty state
-  // Held shared by Pin, and tried exclusive while segments are removed: a removal that
-  // would wait for a long scan, and make every read queue behind it, waits for the next
-  // checkpoint instead.
-  mutable std::shared_mutex remove_mu_;
+  mutable ReadEpochs read_epochs_;         // the reads under a Pin
   std::map<uint64_t, Segment> segments_;
   uint64_t active_ = 0;
   std::set<uint64_t> unsynced_;

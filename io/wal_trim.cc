@@ -2,10 +2,11 @@
 #include "io/wal_trim.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/status_macros.h"
 #include "io/file_names.h"
-#include "io/wal_reader.h"
+#include "io/wal_format.h"
 
 namespace docdb::io {
 namespace {
@@ -13,6 +14,19 @@ namespace {
 Result<uint64_t> FileSize(FileSystem* fs, const std::string& path) {
   DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs->OpenFile(path, OpenMode::kRead));
   return file->Size();
+}
+
+// The first LSN a segment's header names; nullopt when it cannot be read or is damaged.
+std::optional<uint64_t> FirstLsnOf(FileSystem* fs, const std::string& dir, uint64_t number) {
+  Result<std::unique_ptr<File>> file = fs->OpenFile(WalSegmentPath(dir, number), OpenMode::kRead);
+  if (!file.ok()) return std::nullopt;
+  std::string head(kWalSegmentHeaderBytes, '\0');
+  const Result<size_t> got = (*file)->ReadAt(0, head.size(), head.data());
+  if (!got.ok()) return std::nullopt;
+  head.resize(*got);
+  const Result<WalSegmentHeader> header = DecodeWalSegmentHeader(head);
+  if (!header.ok() || header->segment_number != number) return std::nullopt;
+  return header->first_lsn;
 }
 
 }  // namespace
@@ -38,22 +52,17 @@ Result<std::vector<WalSegmentSize>> ListWalSegments(FileSystem* fs, const std::s
 
 Result<WalTrimPlan> PlanWalTrim(FileSystem* fs, const std::string& dir, uint64_t checkpoint_lsn,
                                 uint32_t keep) {
-  // A reader positioned at checkpoint_lsn + 1 has checked every header from the segment
-  // holding it on; the ones before it are read too, and their successors' first LSNs
-  // say which lie wholly at or below the checkpoint.
-  WalReaderOptions options;
-  options.start_lsn = checkpoint_lsn + 1;
-  DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<WalReader> reader,
-                         WalReader::OpenDir(fs, dir, options));
-  const std::vector<WalSegmentInfo>& segments = reader->segments();
+  DOCDB_ASSIGN_OR_RETURN(const std::vector<WalSegmentSize> segments, ListWalSegments(fs, dir));
+  // The newest segment whose header is sound and which begins at or below C + 1: every
+  // segment before it holds only records <= C, whatever their own headers say (LSNs grow
+  // with segment numbers). A damaged header can only make the trim keep more.
   size_t below = 0;  // segments [0, below) hold only records <= checkpoint_lsn
-  while (below + 1 < segments.size()) {
-    const WalSegmentInfo& next = segments[below + 1];
-    if (next.first_lsn == 0) {
-      return Status::Corruption(next.path + " has a damaged header: the WAL is not trimmed");
+  for (size_t i = segments.size(); i-- > 1;) {
+    const std::optional<uint64_t> first = FirstLsnOf(fs, dir, segments[i].number);
+    if (first && *first <= checkpoint_lsn + 1) {
+      below = i;
+      break;
     }
-    if (next.first_lsn > checkpoint_lsn + 1) break;
-    ++below;
   }
   WalTrimPlan plan;
   const size_t kept = std::min<size_t>(below, keep);

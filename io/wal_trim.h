@@ -27,11 +27,12 @@ struct WalTrimPlan {
   uint64_t kept_for_healing = 0;    // wholly at or below the LSN, but among the newest kept
 };
 
-// Plans a trim of the log in `dir` after a checkpoint at `checkpoint_lsn`: a segment is
-// wholly at or below it when the segment after it begins at or below checkpoint_lsn + 1.
-// Of those, the newest `keep` stay; the newest segment of all (the one appended to)
-// always stays. Only wal-<n>.log files are considered. Corruption when a header the
-// decision depends on is damaged (nothing is then deleted).
+// Plans a trim of the log in `dir` after a checkpoint at `checkpoint_lsn`: the segments
+// before the newest one whose (sound) header begins at or below checkpoint_lsn + 1 lie
+// wholly at or below it. Of those, the newest `keep` stay; the newest segment of all
+// (the one appended to) always stays. Only wal-<n>.log files are considered. A damaged
+// header only makes the plan keep more: a log that salvage recovery read past damage
+// is trimmed all the same.
 Result<WalTrimPlan> PlanWalTrim(FileSystem* fs, const std::string& dir, uint64_t checkpoint_lsn,
                                 uint32_t keep);
 

@@ -74,15 +74,15 @@ OptionSpec Plain(std::string_view name, Field<T> field, const char* expected) {
           [field](const ServerConfig& c) { return Value(field(const_cast<ServerConfig&>(c))); }};
 }
 
-// A number from 0 to 1; an integer (0 or 1) is taken as well.
+// A number greater than 0 and at most 1; the integer 1 is taken as well.
 OptionSpec Fraction(std::string_view name, Field<double> field) {
   return {name,
           [field](const Value& v, ServerConfig* c) {
             const double* d = std::get_if<double>(&v);
             const int64_t* n = std::get_if<int64_t>(&v);
             const double x = d != nullptr ? *d : n != nullptr ? static_cast<double>(*n) : -1;
-            if ((d == nullptr && n == nullptr) || !(x >= 0 && x <= 1)) {
-              return Status::InvalidArgument("expected a number from 0 to 1");
+            if ((d == nullptr && n == nullptr) || !(x > 0 && x <= 1)) {
+              return Status::InvalidArgument("expected a number greater than 0 and at most 1");
             }
             field(*c) = x;
             return Status::OK();

@@ -78,11 +78,13 @@ TEST(ServerConfigTest, ErrorsNameTheKeyTheLineAndWhatWasExpected) {
       s.message().find("'server.max_connections' (f.toml line 2): expected an integer from 1"),
       std::string::npos)
       << s.ToString();
-  s = ApplyConfigToml("engine.compaction_dead_ratio = 1.5", "f.toml", &config);
-  EXPECT_NE(s.message().find("'engine.compaction_dead_ratio' (f.toml line 1): expected a number "
-                             "from 0 to 1"),
-            std::string::npos)
-      << s.ToString();
+  for (const char* ratio : {"1.5", "0", "-0.5", "\"half\""}) {
+    s = ApplyConfigToml(std::string("engine.compaction_dead_ratio = ") + ratio, "f.toml", &config);
+    EXPECT_NE(s.message().find("'engine.compaction_dead_ratio' (f.toml line 1): expected a "
+                               "number greater than 0 and at most 1"),
+              std::string::npos)
+        << ratio << ": " << s.ToString();
+  }
   s = ApplyConfigToml("engine.durability = true", "f.toml", &config);
   EXPECT_NE(s.message().find("expected one of sync, periodic, none"), std::string::npos);
   s = ApplyConfigToml("[server\n", "f.toml", &config);
