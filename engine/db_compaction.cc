@@ -134,11 +134,12 @@ Result<bool> DBImpl::Relocate(const io::SegmentLocation& location,
       current->version != record.lsn) {
     return false;
   }
-  DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation moved, segments_->Append(record));
+  DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation moved,
+                         segments_->Append(record, *collection_id));
   std::vector<std::pair<std::string, OverlayEntry>> update;
   update.emplace_back(key, OverlayEntry{moved, record.lsn});
   overlay_.Apply(std::move(update));
-  segments_->Release(location);
+  segments_->Release(location, *collection_id);
   return true;
 }
 

@@ -112,26 +112,18 @@ Status DBImpl::DropCollection(std::string_view name, bool force) {
                                       std::to_string(count) +
                                       " documents; drop it with force to delete them");
   }
-  DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Find(name));
-  // Found before the drop is logged: once it is, nothing may fail but the log itself.
-  DOCDB_ASSIGN_OR_RETURN(const std::vector<IdLocation> documents, CollectionDocuments(id));
   const io::WalOp op{io::WalOp::Kind::kDropCollection, name, "", ""};
   const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
   if (const Status logged = wal_->Append(payload.type, payload.bytes).status(); !logged.ok()) {
     return WalAppendFailed(logged);
   }
-  return ForgetCollection(name, documents);
+  return ForgetCollection(name);
 }
 
-Result<std::vector<DBImpl::IdLocation>> DBImpl::CollectionDocuments(uint64_t collection_id) const {
-  return CurrentRange(CollectionKeyPrefix(collection_id), CollectionKeyEnd(collection_id), "",
-                      UINT64_MAX);
-}
-
-Status DBImpl::ForgetCollection(std::string_view name, const std::vector<IdLocation>& documents) {
+Status DBImpl::ForgetCollection(std::string_view name) {
   DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Drop(name));
   overlay_.EraseRange(CollectionKeyPrefix(id), CollectionKeyEnd(id));
-  for (const auto& [doc_id, location] : documents) segments_->Release(ToSegmentLocation(location));
+  segments_->ReleaseCollection(id);
   return Status::OK();
 }
 
@@ -411,7 +403,8 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
     record.collection = w.collection;
     record.id = w.id;
     record.body = w.body;
-    DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation location, segments_->Append(record));
+    DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation location,
+                           segments_->Append(record, w.collection_id));
     OverlayEntry entry{std::nullopt, lsn};
     if (record.kind == io::SegmentRecordKind::kDocument) entry.location = location;
     w.location = entry.location;
@@ -420,7 +413,7 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
         w.previous_write != nullptr ? w.previous_write->location
         : w.previous                ? std::optional(ToSegmentLocation(*w.previous))
                                     : std::nullopt;
-    if (superseded) segments_->Release(*superseded);
+    if (superseded) segments_->Release(*superseded, w.collection_id);
   }
   overlay_.Apply(std::move(updates));
   for (size_t i = 0; i < writes.size(); ++i) {
@@ -495,25 +488,10 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
                                               : DocumentKey(collection_id, options.end);
   const uint64_t limit = options.limit == 0 ? UINT64_MAX : options.limit;
 
-  const auto pin = segments_->Pin();
-  DOCDB_ASSIGN_OR_RETURN(const std::vector<IdLocation> found,
-                         CurrentRange(start, end, options.prefix, limit));
-  std::vector<Document> out;
-  out.reserve(found.size());
-  for (const auto& [id, loc] : found) {
-    DOCDB_ASSIGN_OR_RETURN(Document doc, ReadDocument(collection, id, loc));
-    out.push_back(std::move(doc));
-  }
-  return out;
-}
-
-Result<std::vector<DBImpl::IdLocation>> DBImpl::CurrentRange(std::string_view start,
-                                                             std::string_view end,
-                                                             std::string_view prefix,
-                                                             uint64_t limit) const {
-  // The overlay's entries and the index snapshot are taken together, so that the range
-  // is seen in one state: a checkpoint committing in between would otherwise make part
-  // of a batch come from the old overlay and the rest from the newer index.
+  const auto pin = segments_->Pin();  // until the documents are read
+  // The overlay's entries and the index snapshot are taken together, so that the scan
+  // sees one state: a checkpoint committing in between would otherwise make part of a
+  // batch come from the old overlay and the rest from the newer index.
   Result<std::unique_ptr<index::IndexSnapshot>> opened = Status::Internal("no index snapshot");
   const Overlay::Table recent =
       overlay_.CollectRange(start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)),
@@ -523,10 +501,10 @@ Result<std::vector<DBImpl::IdLocation>> DBImpl::CurrentRange(std::string_view st
 
   // Merge the overlay (newer) with the index in key order.
   auto next_recent = recent.begin();
-  std::vector<IdLocation> found;
+  std::vector<std::pair<std::string, index::DocLocation>> found;
   bool past_prefix = false;
   auto take = [&](std::string_view key, const std::optional<index::DocLocation>& loc) {
-    if (!DocumentIdOfKey(key).starts_with(prefix)) {
+    if (!DocumentIdOfKey(key).starts_with(options.prefix)) {
       past_prefix = true;
       return;
     }
@@ -549,7 +527,15 @@ Result<std::vector<DBImpl::IdLocation>> DBImpl::CurrentRange(std::string_view st
         return !done();
       }));
   while (!done() && next_recent != recent.end()) take_recent(next_recent++);
-  return found;  // the snapshot's read transaction is given back before documents are read
+  snapshot.reset();  // gives its read transaction back before the documents are read
+
+  std::vector<Document> out;
+  out.reserve(found.size());
+  for (const auto& [id, loc] : found) {
+    DOCDB_ASSIGN_OR_RETURN(Document doc, ReadDocument(collection, id, loc));
+    out.push_back(std::move(doc));
+  }
+  return out;
 }
 
 }  // namespace docdb::engine

@@ -181,16 +181,8 @@ class DBImpl : public DB {
                      const std::vector<int64_t>& count_deltas);
   // The document's committed state.
   Result<Current> Lookup(std::string_view key) const;
-  // A document's ID and the location of its current record.
-  using IdLocation = std::pair<std::string, index::DocLocation>;
-  // The current documents with keys in [start, end) and IDs starting with `prefix`, in
-  // key order, at most `limit`: the overlay merged over one index snapshot.
-  Result<std::vector<IdLocation>> CurrentRange(std::string_view start, std::string_view end,
-                                               std::string_view prefix, uint64_t limit) const;
-  Result<std::vector<IdLocation>> CollectionDocuments(uint64_t collection_id) const;
-  // Drops a collection from the catalog and the overlay; its `documents` (as
-  // CollectionDocuments found them) become dead bytes.
-  Status ForgetCollection(std::string_view name, const std::vector<IdLocation>& documents);
+  // Drops a collection from the catalog and the overlay; its records become dead bytes.
+  Status ForgetCollection(std::string_view name);
   Result<Document> ReadDocument(std::string_view collection, std::string_view id,
                                 const index::DocLocation& location) const;
 

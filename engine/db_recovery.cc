@@ -82,7 +82,10 @@ Status DBImpl::Recover() {
   // Data segments go back to their lengths at C; what came later is replayed.
   std::vector<io::SegmentExtent> extents;
   for (const index::SegmentLength& s : meta.segments) {
-    extents.push_back({s.segment, s.length_bytes, s.live_bytes});
+    io::SegmentExtent& e = extents.emplace_back();
+    e.segment = s.segment;
+    e.length_bytes = s.length_bytes;
+    for (const index::CollectionBytes& b : s.live) e.live_by_collection[b.collection_id] = b.bytes;
   }
   if (!meta.has_live_bytes) DOCDB_RETURN_IF_ERROR(CountLiveBytes(&extents));
   DOCDB_ASSIGN_OR_RETURN(segments_, io::SegmentStore::Open(fs_, io::DataDirPath(dir_), extents,
@@ -110,14 +113,15 @@ Status DBImpl::Recover() {
 }
 
 Status DBImpl::CountLiveBytes(std::vector<io::SegmentExtent>* extents) const {
-  std::map<uint64_t, uint64_t> live;
+  std::map<uint64_t, std::map<uint64_t, uint64_t>> live;  // segment -> collection -> bytes
   DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<index::IndexSnapshot> snapshot,
                          index_->OpenSnapshot());
-  DOCDB_RETURN_IF_ERROR(snapshot->Scan("", "", [&](std::string_view, const index::DocLocation& l) {
-    live[l.segment] += l.length;
-    return true;
-  }));
-  for (io::SegmentExtent& e : *extents) e.live_bytes = live[e.segment];
+  DOCDB_RETURN_IF_ERROR(
+      snapshot->Scan("", "", [&](std::string_view key, const index::DocLocation& l) {
+        live[l.segment][CollectionIdOfKey(key)] += l.length;
+        return true;
+      }));
+  for (io::SegmentExtent& e : *extents) e.live_by_collection = live[e.segment];
   return Status::OK();
 }
 
@@ -214,9 +218,7 @@ Status DBImpl::ReplayRecord(const io::WalRecord& record) {
     return catalog_.Create(ops[0].collection, record.lsn);
   }
   if (ops.size() == 1 && ops[0].kind == io::WalOp::Kind::kDropCollection) {
-    DOCDB_ASSIGN_OR_RETURN(const uint64_t id, catalog_.Find(ops[0].collection));
-    DOCDB_ASSIGN_OR_RETURN(const std::vector<IdLocation> documents, CollectionDocuments(id));
-    return ForgetCollection(ops[0].collection, documents);
+    return ForgetCollection(ops[0].collection);
   }
   // Bodies in the WAL were validated and minified before they were logged: replay never
   // validates again, it only puts each write back where it was.
@@ -281,7 +283,11 @@ Status DBImpl::RunCheckpoint() {
     }
     frozen = overlay_.Freeze();
     for (const io::SegmentExtent& e : segments_->Extents()) {
-      meta.segments.push_back({e.segment, e.length_bytes, e.live_bytes});
+      index::SegmentLength& s = meta.segments.emplace_back();
+      s.segment = e.segment;
+      s.length_bytes = e.length_bytes;
+      for (const auto& [collection, bytes] : e.live_by_collection)
+        s.live.push_back({collection, bytes});
     }
     collections = catalog_.Snapshot();
     wal_bytes_since_checkpoint_ = 0;

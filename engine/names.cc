@@ -76,6 +76,12 @@ std::string CollectionKeyEnd(uint64_t collection_id) {
 
 std::string_view DocumentIdOfKey(std::string_view key) { return key.substr(8); }
 
+uint64_t CollectionIdOfKey(std::string_view key) {
+  uint64_t id = 0;
+  for (size_t i = 0; i < 8 && i < key.size(); ++i) id = id << 8 | static_cast<uint8_t>(key[i]);
+  return id;
+}
+
 DocumentIdGenerator::DocumentIdGenerator(uint64_t seed) : rng_(seed) {}
 
 std::string DocumentIdGenerator::Next() {

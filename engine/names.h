@@ -32,8 +32,9 @@ std::string DocumentKey(uint64_t collection_id, std::string_view id);
 // The first key of a collection, and the first key past it.
 std::string CollectionKeyPrefix(uint64_t collection_id);
 std::string CollectionKeyEnd(uint64_t collection_id);
-// The document ID part of a key.
+// The document ID part of a key, and the collection id part.
 std::string_view DocumentIdOfKey(std::string_view key);
+uint64_t CollectionIdOfKey(std::string_view key);
 
 // Time-ordered document IDs: 26 characters of Crockford base32, the first 10 a
 // millisecond timestamp, the rest random; IDs made by one generator strictly increase.

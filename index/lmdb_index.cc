@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 
@@ -17,6 +18,9 @@ namespace {
 
 constexpr size_t kLocationBytes = 28;
 constexpr std::string_view kMetaCheckpointKey = "checkpoint";
+// The live bytes of each data segment by collection, as of the checkpoint; written by
+// every checkpoint since live bytes are counted (an older index has none).
+constexpr std::string_view kMetaLiveBytesKey = "live_bytes";
 constexpr std::string_view kMetaFormatKey = "format";
 constexpr uint32_t kIndexFormatVersion = 1;
 
@@ -305,17 +309,44 @@ Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
   if (in.size() < 8) return Status::Corruption("checkpoint meta truncated");
   meta.checkpoint_lsn = DecodeFixed64(in.data());
   in.remove_prefix(8);
-  // 24 bytes per segment (number, length, live bytes); metas written before live bytes
-  // were recorded have 16.
-  if (!GetVarint64(&in, &count) || (in.size() != count * 24 && in.size() != count * 16)) {
+  if (!GetVarint64(&in, &count) || in.size() != count * 16) {
     return Status::Corruption("checkpoint meta has a malformed segment list");
   }
-  const size_t entry = count == 0 ? 24 : in.size() / count;
-  meta.has_live_bytes = entry == 24;
+  std::map<uint64_t, size_t> by_number;
   for (uint64_t i = 0; i < count; ++i) {
-    const char* p = in.data() + i * entry;
     meta.segments.push_back(
-        {DecodeFixed64(p), DecodeFixed64(p + 8), meta.has_live_bytes ? DecodeFixed64(p + 16) : 0});
+        {DecodeFixed64(in.data() + i * 16), DecodeFixed64(in.data() + i * 16 + 8), {}});
+    by_number[meta.segments.back().segment] = meta.segments.size() - 1;
+  }
+  MDB_val lk = Val(kMetaLiveBytesKey);
+  MDB_val lv;
+  const int live_rc = mdb_get(txn.get(), env_->meta, &lk, &lv);
+  if (live_rc == MDB_NOTFOUND) {
+    meta.has_live_bytes = false;
+    return meta;
+  }
+  if (live_rc != 0) return LmdbStatus(live_rc, "read live bytes");
+  // varint segments, then for each: fixed64 number, varint collections, and for each
+  // of those varint collection ID, varint bytes.
+  std::string_view live = View(lv);
+  uint64_t segments = 0;
+  bool ok = GetVarint64(&live, &segments);
+  for (uint64_t i = 0; ok && i < segments; ++i) {
+    uint64_t collections = 0;
+    ok = live.size() >= 8;
+    if (!ok) break;
+    const uint64_t number = DecodeFixed64(live.data());
+    live.remove_prefix(8);
+    auto it = by_number.find(number);
+    ok = it != by_number.end() && GetVarint64(&live, &collections);
+    for (uint64_t c = 0; ok && c < collections; ++c) {
+      CollectionBytes b;
+      ok = GetVarint64(&live, &b.collection_id) && GetVarint64(&live, &b.bytes);
+      if (ok) meta.segments[it->second].live.push_back(b);
+    }
+  }
+  if (!ok || !live.empty()) {
+    return Status::Corruption("checkpoint meta has malformed live bytes");
   }
   return meta;
 }
@@ -407,14 +438,26 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
   std::string encoded_meta;
   PutFixed64(&encoded_meta, meta.checkpoint_lsn);
   PutVarint64(&encoded_meta, meta.segments.size());
+  std::string encoded_live;
+  PutVarint64(&encoded_live, meta.segments.size());
   for (const SegmentLength& s : meta.segments) {
     PutFixed64(&encoded_meta, s.segment);
     PutFixed64(&encoded_meta, s.length_bytes);
-    PutFixed64(&encoded_meta, s.live_bytes);
+    PutFixed64(&encoded_live, s.segment);
+    PutVarint64(&encoded_live, s.live.size());
+    for (const CollectionBytes& b : s.live) {
+      PutVarint64(&encoded_live, b.collection_id);
+      PutVarint64(&encoded_live, b.bytes);
+    }
   }
   MDB_val mk = Val(kMetaCheckpointKey);
   MDB_val mv = Val(encoded_meta);
   if ((rc = mdb_put(txn.get(), env_->meta, &mk, &mv, 0)) != 0) return LmdbStatus(rc, "write meta");
+  MDB_val lk = Val(kMetaLiveBytesKey);
+  MDB_val lv = Val(encoded_live);
+  if ((rc = mdb_put(txn.get(), env_->meta, &lk, &lv, 0)) != 0) {
+    return LmdbStatus(rc, "write live bytes");
+  }
   if ((rc = txn.Commit()) != 0) return LmdbStatus(rc, "commit checkpoint");
   return Status::OK();
 }

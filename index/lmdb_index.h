@@ -37,18 +37,25 @@ struct CollectionRecord {
   uint64_t document_count = 0;
 };
 
+// Bytes of one collection's records that the index names, in one data segment.
+struct CollectionBytes {
+  uint64_t collection_id = 0;
+  uint64_t bytes = 0;
+  friend bool operator==(const CollectionBytes&, const CollectionBytes&) = default;
+};
+
 struct SegmentLength {
   uint64_t segment = 0;
   uint64_t length_bytes = 0;
-  uint64_t live_bytes = 0;  // of the records the index names
+  std::vector<CollectionBytes> live = {};  // by collection, those with live bytes only
 };
 
 // What a checkpoint made durable.
 struct CheckpointMeta {
   uint64_t checkpoint_lsn = 0;          // every WAL record <= this is reflected in the index
   std::vector<SegmentLength> segments;  // each data segment's length at that point
-  // False for a meta written before live bytes were recorded (all of them read as 0):
-  // the opener counts them from the index instead.
+  // False for a meta written before live bytes were recorded (every `live` is then
+  // empty): the opener counts them from the index instead.
   bool has_live_bytes = true;
 };
 

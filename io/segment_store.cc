@@ -2,6 +2,7 @@
 #include "io/segment_store.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "common/coding.h"
 #include "common/status_macros.h"
@@ -65,7 +66,8 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const s
       DOCDB_RETURN_IF_ERROR(file->Sync());
     }
     Segment segment = store->MakeSegment(std::move(file), extent.length_bytes);
-    segment.live = extent.live_bytes;
+    segment.live_by_collection = extent.live_by_collection;
+    for (const auto& [collection, bytes] : segment.live_by_collection) segment.live += bytes;
     store->segments_[*number] = std::move(segment);
     recorded.erase(it);
   }
@@ -114,7 +116,7 @@ SegmentStore::Segment SegmentStore::MakeSegment(std::unique_ptr<File> file, uint
                  mapping.ok() ? *std::move(mapping) : nullptr, length};
 }
 
-Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record) {
+Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64_t collection_id) {
   std::lock_guard<std::mutex> lock(append_mu_);
   const uint64_t size = SegmentRecordBytes(record);
   uint64_t offset = 0;
@@ -137,18 +139,36 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record) {
   std::unique_lock<std::shared_mutex> write(segments_mu_);
   Segment& segment = segments_.at(active_);
   segment.length = offset + size;
-  if (record.kind == SegmentRecordKind::kDocument) segment.live += size;
+  if (record.kind == SegmentRecordKind::kDocument) {
+    segment.live += size;
+    segment.live_by_collection[collection_id] += size;
+  }
   unsynced_.insert(active_);
   return SegmentLocation{active_, offset, static_cast<uint32_t>(size)};
 }
 
-void SegmentStore::Release(const SegmentLocation& location) {
+void SegmentStore::Release(const SegmentLocation& location, uint64_t collection_id) {
   std::unique_lock<std::shared_mutex> lock(segments_mu_);
   auto it = segments_.find(location.segment);
   // Callers release only what they know to be live; a miss is an accounting defect, and
   // the segment then simply stays (compaction never removes a segment with live bytes).
-  if (it == segments_.end() || it->second.live < location.length) return;
+  assert(it != segments_.end());
+  if (it == segments_.end()) return;
+  auto live = it->second.live_by_collection.find(collection_id);
+  assert(live != it->second.live_by_collection.end() && live->second >= location.length);
+  if (live == it->second.live_by_collection.end() || live->second < location.length) return;
   it->second.live -= location.length;
+  if ((live->second -= location.length) == 0) it->second.live_by_collection.erase(live);
+}
+
+void SegmentStore::ReleaseCollection(uint64_t collection_id) {
+  std::unique_lock<std::shared_mutex> lock(segments_mu_);
+  for (auto& [number, segment] : segments_) {
+    auto live = segment.live_by_collection.find(collection_id);
+    if (live == segment.live_by_collection.end()) continue;
+    segment.live -= live->second;
+    segment.live_by_collection.erase(live);
+  }
 }
 
 Status SegmentStore::Seal() {
@@ -342,7 +362,7 @@ std::vector<SegmentExtent> SegmentStore::Extents() const {
   std::shared_lock<std::shared_mutex> lock(segments_mu_);
   std::vector<SegmentExtent> out;
   for (const auto& [number, segment] : segments_) {
-    if (!segment.retired) out.push_back({number, segment.length, segment.live});
+    if (!segment.retired) out.push_back({number, segment.length, segment.live_by_collection});
   }
   return out;
 }

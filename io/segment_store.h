@@ -33,8 +33,9 @@ struct SegmentExtent {
   uint64_t segment = 0;
   uint64_t length_bytes = 0;
   // Bytes of the document records in it that are current (named by the index or the
-  // overlay); the rest past the header is dead: superseded versions and tombstones.
-  uint64_t live_bytes = 0;
+  // overlay), by collection ID; the rest past the header is dead: superseded versions,
+  // tombstones, dropped collections.
+  std::map<uint64_t, uint64_t> live_by_collection = {};
 };
 
 // A segment's accounting, for compaction and stats.
@@ -65,15 +66,17 @@ class SegmentStore {
                                                     const std::vector<SegmentExtent>& durable,
                                                     uint64_t segment_size_bytes);
 
-  // Appends one record and returns where it is; a document record counts as live, a
-  // tombstone as dead. The caller must not report the write as done on error: part of
-  // the record may be on disk (it is overwritten by the next append, and cut back at the
-  // next open).
-  Result<SegmentLocation> Append(const SegmentRecord& record);
+  // Appends one record of collection `collection_id` and returns where it is; a
+  // document record counts as live, a tombstone as dead. The caller must not report the
+  // write as done on error: part of the record may be on disk (it is overwritten by the
+  // next append, and cut back at the next open).
+  Result<SegmentLocation> Append(const SegmentRecord& record, uint64_t collection_id);
 
-  // The record at `location` is no longer current (superseded, deleted, dropped or
-  // copied forward): its bytes become dead.
-  void Release(const SegmentLocation& location);
+  // The record at `location`, of collection `collection_id`, is no longer current
+  // (superseded, deleted or copied forward): its bytes become dead.
+  void Release(const SegmentLocation& location, uint64_t collection_id);
+  // Every record of a dropped collection becomes dead.
+  void ReleaseCollection(uint64_t collection_id);
 
   // Ends the active segment when it holds records: appends go to a new one from now on.
   Status Seal();
@@ -126,7 +129,8 @@ class SegmentStore {
     // records below `length` are read from it.
     std::shared_ptr<const MappedRegion> mapping;
     uint64_t length = 0;
-    uint64_t live = 0;
+    uint64_t live = 0;                                     // the sum of live_by_collection
+    std::map<uint64_t, uint64_t> live_by_collection = {};  // only those with live bytes
     bool retired = false;
   };
 

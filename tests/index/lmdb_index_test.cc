@@ -27,7 +27,7 @@ TEST_F(LmdbIndexTest, FreshIndexIsEmptyAndNeverCheckpointed) {
 TEST_F(LmdbIndexTest, CheckpointIsDurableAcrossReopen) {
   {
     auto index = Open();
-    CheckpointMeta meta{42, {{1, 4096}, {2, 100}}};
+    CheckpointMeta meta{42, {{1, 4096, {{0, 132}, {17, 50}}}, {2, 100}}};
     ASSERT_TRUE(
         index
             ->ApplyCheckpoint({{"a", DocLocation{1, 32, 100, 7}}, {"b", DocLocation{2, 40, 50, 9}}},
@@ -40,6 +40,9 @@ TEST_F(LmdbIndexTest, CheckpointIsDurableAcrossReopen) {
   EXPECT_EQ(meta.checkpoint_lsn, 42u);
   ASSERT_EQ(meta.segments.size(), 2u);
   EXPECT_EQ(meta.segments[1].length_bytes, 100u);
+  EXPECT_TRUE(meta.has_live_bytes);
+  EXPECT_EQ(meta.segments[0].live, (std::vector<CollectionBytes>{{0, 132}, {17, 50}}));
+  EXPECT_TRUE(meta.segments[1].live.empty());
   ASSERT_EQ(index->ReadCollections()->size(), 1u);
   EXPECT_EQ((*index->ReadCollections())[0].document_count, 2u);
 }

@@ -37,8 +37,9 @@ class SegmentStoreTest : public ::testing::Test {
 
 TEST_F(SegmentStoreTest, AppendedRecordsReadBackVerified) {
   auto store = Open();
-  const SegmentLocation a = *store->Append(Doc("alice", R"({"a":1})", 5));
-  const SegmentLocation t = *store->Append({SegmentRecordKind::kTombstone, 6, "users", "bob", ""});
+  const SegmentLocation a = *store->Append(Doc("alice", R"({"a":1})", 5), 0);
+  const SegmentLocation t =
+      *store->Append({SegmentRecordKind::kTombstone, 6, "users", "bob", ""}, 0);
   SegmentReadBuffer scratch;
   Result<SegmentRecord> rec = store->Read(a, &scratch);
   ASSERT_TRUE(rec.ok()) << rec.status().ToString();
@@ -52,7 +53,7 @@ TEST_F(SegmentStoreTest, RotatesAtTheSizeLimit) {
   auto store = Open({}, 1024);
   std::vector<SegmentLocation> locs;
   for (int i = 0; i < 20; ++i)
-    locs.push_back(*store->Append(Doc("d" + std::to_string(i), std::string(200, 'x'), i + 1)));
+    locs.push_back(*store->Append(Doc("d" + std::to_string(i), std::string(200, 'x'), i + 1), 0));
   EXPECT_GT(store->Extents().size(), 3u);
   SegmentReadBuffer scratch;
   for (int i = 0; i < 20; ++i)
@@ -61,7 +62,7 @@ TEST_F(SegmentStoreTest, RotatesAtTheSizeLimit) {
 
 TEST_F(SegmentStoreTest, FlippedByteIsCorruptionNamingTheSegment) {
   auto store = Open();
-  const SegmentLocation loc = *store->Append(Doc("alice", "[1,2,3]", 1));
+  const SegmentLocation loc = *store->Append(Doc("alice", "[1,2,3]", 1), 0);
   ASSERT_TRUE(store->SyncAll().ok());
   const std::string path = DataSegmentPath(data_dir_, loc.segment);
   std::string bytes = testing::ReadFileOrDie(path);
@@ -78,24 +79,24 @@ TEST_F(SegmentStoreTest, OpenCutsSegmentsBackToTheCheckpoint) {
   SegmentLocation kept;
   {
     auto store = Open({}, 1024);
-    kept = *store->Append(Doc("kept", "1", 1));
+    kept = *store->Append(Doc("kept", "1", 1), 0);
     ASSERT_TRUE(store->SyncAll().ok());
     durable = store->Extents();
     for (int i = 0; i < 10; ++i)
-      ASSERT_TRUE(store->Append(Doc("later", std::string(200, 'y'), 2 + i)).ok());
+      ASSERT_TRUE(store->Append(Doc("later", std::string(200, 'y'), 2 + i), 0).ok());
   }
   auto store = Open(durable, 1024);
   ASSERT_EQ(store->Extents().size(), 1u) << "segments created after the checkpoint are gone";
   EXPECT_EQ(store->Extents()[0].length_bytes, durable[0].length_bytes);
   SegmentReadBuffer scratch;
   EXPECT_EQ(store->Read(kept, &scratch)->id, "kept");
-  const SegmentLocation next = *store->Append(Doc("next", "2", 20));
+  const SegmentLocation next = *store->Append(Doc("next", "2", 20), 0);
   EXPECT_EQ(next.offset, durable[0].length_bytes);
 }
 
 TEST_F(SegmentStoreTest, ReadsFromTheMappingCopyTheRecordIntoTheBuffer) {
   auto store = Open();
-  const SegmentLocation loc = *store->Append(Doc("alice", "[1]", 1));
+  const SegmentLocation loc = *store->Append(Doc("alice", "[1]", 1), 0);
   SegmentReadBuffer buffer;
   // The views point into the buffer, never into the mapping, where a page that cannot
   // be read would be SIGBUS.
@@ -108,9 +109,9 @@ TEST_F(SegmentStoreTest, ReadsFromTheMappingCopyTheRecordIntoTheBuffer) {
 
 TEST_F(SegmentStoreTest, RecordLargerThanTheSizeLimitIsReadBack) {
   auto store = Open({}, 1024);
-  ASSERT_TRUE(store->Append(Doc("small", "1", 1)).ok());
+  ASSERT_TRUE(store->Append(Doc("small", "1", 1), 0).ok());
   const std::string body(5000, 'z');
-  const SegmentLocation big = *store->Append(Doc("big", body, 2));
+  const SegmentLocation big = *store->Append(Doc("big", body, 2), 0);
   SegmentReadBuffer buffer;
   const Result<SegmentRecord> rec = store->Read(big, &buffer);
   ASSERT_TRUE(rec.ok()) << rec.status().ToString();
@@ -119,7 +120,7 @@ TEST_F(SegmentStoreTest, RecordLargerThanTheSizeLimitIsReadBack) {
 
 TEST_F(SegmentStoreTest, LocationPastTheAppendedEndIsCorruptionNotACrash) {
   auto store = Open();
-  SegmentLocation loc = *store->Append(Doc("alice", "[1]", 1));
+  SegmentLocation loc = *store->Append(Doc("alice", "[1]", 1), 0);
   loc.offset += 1000;  // inside the mapped size limit, past the file's end
   SegmentReadBuffer buffer;
   EXPECT_EQ(store->Read(loc, &buffer).status().code(), StatusCode::kCorruption);
@@ -131,7 +132,7 @@ TEST_F(SegmentStoreTest, WithoutMappingReadsCopyAndVerify) {
   Result<std::unique_ptr<SegmentStore>> store =
       SegmentStore::Open(&fault, dir.Join("data"), {}, 4096);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  const SegmentLocation loc = *(*store)->Append(Doc("alice", "[1,2]", 1));
+  const SegmentLocation loc = *(*store)->Append(Doc("alice", "[1,2]", 1), 0);
   SegmentReadBuffer buffer;
   const Result<SegmentRecord> rec = (*store)->Read(loc, &buffer);
   ASSERT_TRUE(rec.ok()) << rec.status().ToString();
@@ -156,7 +157,7 @@ TEST_F(SegmentStoreTest, ReadOfATruncatedMappedSegmentIsAnIoErrorNamingTheFileAn
   auto store = Open({}, kSegmentBytes);
   std::vector<SegmentLocation> locs;
   for (uint64_t lsn = 1; locs.empty() || locs.back().segment < 2; ++lsn) {
-    locs.push_back(*store->Append(Doc("d" + std::to_string(lsn), std::string(4000, 'x'), lsn)));
+    locs.push_back(*store->Append(Doc("d" + std::to_string(lsn), std::string(4000, 'x'), lsn), 0));
   }
   const auto far = std::find_if(locs.begin(), locs.end(),
                                 [](const SegmentLocation& l) { return l.offset >= 256 * 1024; });
@@ -183,7 +184,7 @@ TEST_F(SegmentStoreTest, ReadsOnSeveralThreadsOfATruncatedMappedSegmentAreAllErr
   auto store = Open({}, kSegmentBytes);
   SegmentLocation lost;
   for (uint64_t lsn = 1; lost.offset < 256 * 1024; ++lsn) {
-    lost = *store->Append(Doc("d" + std::to_string(lsn), std::string(4000, 'x'), lsn));
+    lost = *store->Append(Doc("d" + std::to_string(lsn), std::string(4000, 'x'), lsn), 0);
   }
   std::filesystem::resize_file(DataSegmentPath(data_dir_, 1), kSegmentHeaderBytes);
   std::atomic<int> errors{0};
