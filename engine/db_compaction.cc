@@ -92,11 +92,15 @@ Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments, bool backg
       std::shared_lock<WriterFirstSharedMutex> commit(commit_mu_);
       read = segments_->Retire(segment);
     }
+    // A damaged record, or live bytes left after every record was seen, will not go away
+    // by trying again; a full disk or an I/O error may.
+    const bool lasting = read.code() == StatusCode::kCorruption ||
+                         (read.code() == StatusCode::kFailedPrecondition && CheckWritable().ok());
     {
       std::lock_guard<std::mutex> lock(state_mu_);
       compaction_bytes_copied_ += copied;
       if (read.ok() && !stopped) ++compactions_;
-      if (!read.ok()) uncompactable_.insert(segment);
+      if (lasting) uncompactable_.insert(segment);
       if (read.ok()) uncompactable_.erase(segment);
     }
     if (!read.ok()) {

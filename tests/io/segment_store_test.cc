@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "io/fault_file_system.h"
@@ -33,6 +34,7 @@ class SegmentStoreTest : public ::testing::Test {
   testing::TempDir dir_;
   std::string data_dir_ = dir_.Join("data");
   std::unique_ptr<FileSystem> fs_;
+  SegmentReadBuffer buffer_;
 };
 
 TEST_F(SegmentStoreTest, AppendedRecordsReadBackVerified) {
@@ -199,6 +201,43 @@ TEST_F(SegmentStoreTest, ReadsOnSeveralThreadsOfATruncatedMappedSegmentAreAllErr
   }
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(errors.load(), 400);
+}
+
+TEST_F(SegmentStoreTest, LiveBytesByCollectionRetiringAndRemoval) {
+  auto store = Open();
+  const SegmentLocation a = *store->Append(Doc("a", "1", 1), /*collection_id=*/0);
+  const SegmentLocation b = *store->Append(Doc("b", "2", 2), /*collection_id=*/7);
+  ASSERT_TRUE(store->Append({SegmentRecordKind::kTombstone, 3, "users", "c", ""}, 0).ok());
+  const auto usage = [&] { return store->Usage().front(); };
+  EXPECT_EQ(usage().live_bytes, a.length + b.length) << "a tombstone is dead from the start";
+  EXPECT_EQ(store->Extents().front().live_by_collection,
+            (std::map<uint64_t, uint64_t>{{0, a.length}, {7, b.length}}));
+  EXPECT_EQ(store->Retire(a.segment).code(), StatusCode::kFailedPrecondition) << "active";
+  ASSERT_TRUE(store->Seal().ok());
+  EXPECT_EQ(store->Retire(a.segment).code(), StatusCode::kFailedPrecondition) << "live bytes";
+
+  // The records come back in order, with their locations.
+  std::vector<SegmentLocation> seen;
+  ASSERT_TRUE(store
+                  ->ForEachRecord(a.segment,
+                                  [&](const SegmentLocation& l, const SegmentRecord&) {
+                                    seen.push_back(l);
+                                    return true;
+                                  })
+                  .ok());
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1].offset, b.offset);
+
+  store->Release(a, 0);
+  store->ReleaseCollection(7);
+  EXPECT_EQ(usage().live_bytes, 0u);
+  EXPECT_EQ(usage().dead_ratio(), 1.0);
+  ASSERT_TRUE(store->Retire(a.segment).ok());
+  EXPECT_EQ(store->Extents().size(), 1u) << "a retired segment is not listed";
+  EXPECT_TRUE(store->Read(b, &buffer_).ok()) << "and is still readable until removed";
+  EXPECT_EQ(*store->RemoveRetired({a.segment}), seen.back().offset + seen.back().length);
+  EXPECT_FALSE(std::filesystem::exists(DataSegmentPath(data_dir_, a.segment)));
+  EXPECT_EQ(store->Read(b, &buffer_).status().code(), StatusCode::kCorruption);
 }
 
 }  // namespace
