@@ -1,7 +1,9 @@
 // The lifecycle of a database's files (docs/lifecycle.md): reopen time after 10x, 20x
 // and 40x the checkpoint interval of writes (flat with automatic checkpoints, growing
-// without them), the write latency while checkpoints run, and compaction throughput.
+// without them), the write latency while checkpoints run, compaction throughput, and
+// the directory's size after about 1 GB of overwrites.
 #include <benchmark/benchmark.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -211,6 +213,56 @@ void BM_Compact(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(reclaimed), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Compact)->Arg(256)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// The bytes allocated in the database directory (blocks, not file sizes).
+uint64_t AllocatedBytes(const std::filesystem::path& dir) {
+  uint64_t bytes = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    struct stat st {};
+    if (entry.is_regular_file() && ::stat(entry.path().c_str(), &st) == 0) {
+      bytes += static_cast<uint64_t>(st.st_blocks) * 512;
+    }
+  }
+  return bytes;
+}
+
+// The bounded-disk run (tests/engine/db_bounded_disk_test.cc states the bound): 1,000
+// documents of 1 KiB overwritten 1,000 times with the default options, then Checkpoint,
+// Compact, Checkpoint. Counters: the directory's size at the end and at its largest while
+// writing (sampled every 100 rounds), and the write rate.
+void BM_OverwriteFootprint(benchmark::State& state) {
+  constexpr int kDocs = 1000;
+  constexpr int kRounds = 1000;
+  constexpr int kBatch = 250;
+  uint64_t final_bytes = 0;
+  uint64_t peak_bytes = 0;
+  for (auto _ : state) {
+    const std::filesystem::path dir = FreshDir("footprint");
+    std::unique_ptr<DB> db = std::move(*DB::Open(dir.string()));
+    for (int round = 0; round < kRounds; ++round) {
+      for (int first = 0; first < kDocs; first += kBatch) {
+        WriteBatch batch;
+        for (int d = first; d < first + kBatch; ++d) {
+          batch.Put("default", "doc" + std::to_string(d), Record(static_cast<uint64_t>(round)));
+        }
+        if (!db->Write(batch).ok()) state.SkipWithError("write failed");
+      }
+      if (round % 100 == 99) peak_bytes = std::max(peak_bytes, AllocatedBytes(dir));
+    }
+    if (!db->Checkpoint().ok() || !db->Compact().ok() || !db->Checkpoint().ok()) {
+      state.SkipWithError("checkpoint or compaction failed");
+    }
+    final_bytes = AllocatedBytes(dir);
+    db.reset();
+    std::filesystem::remove_all(dir);
+  }
+  state.counters["final_MiB"] = static_cast<double>(final_bytes) / (1 << 20);
+  state.counters["peak_MiB"] = static_cast<double>(peak_bytes) / (1 << 20);
+  state.counters["documents_per_second"] = benchmark::Counter(
+      static_cast<double>(kDocs) * kRounds * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_OverwriteFootprint)->Iterations(1)->Unit(benchmark::kSecond);
 
 }  // namespace
 }  // namespace docdb
