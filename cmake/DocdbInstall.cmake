@@ -38,4 +38,10 @@ set(DOCDBD_PATH ${CMAKE_INSTALL_FULL_BINDIR}/docdbd)
 set(DOCDB_DOC_PATH ${CMAKE_INSTALL_FULL_DOCDIR})
 configure_file(packaging/docdbd.service.in ${CMAKE_CURRENT_BINARY_DIR}/docdbd.service @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/docdbd.service DESTINATION lib/systemd/system)
+# Bash completion (packaging/docdb.bash-completion), under each program's name, where
+# bash-completion looks for it when the program is first completed.
+foreach(program docdbd docdbsh docdbctl walinspect)
+  install(FILES packaging/docdb.bash-completion
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ${program})
+endforeach()
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")

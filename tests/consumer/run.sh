@@ -12,7 +12,8 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 # The programs, the service unit and the documentation are installed too, and run.
 for f in bin/docdbd bin/docdbsh bin/docdbctl bin/walinspect lib/systemd/system/docdbd.service \
-         share/doc/docdb/server.md share/doc/docdb/shell.md; do
+         share/bash-completion/completions/docdbctl share/bash-completion/completions/docdbsh \
+         share/doc/docdb/server.md share/doc/docdb/shell.md share/doc/docdb/lifecycle.md; do
   [ -e "$work/prefix/$f" ] || { echo "not installed: $f" >&2; exit 1; }
 done
 "$work/prefix/bin/docdbsh" --data-dir "$work/shell-data" -c '.put a {"installed": true}' \
