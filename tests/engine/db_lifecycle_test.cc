@@ -311,12 +311,14 @@ TEST(DBLifecycleTest, LiveBytesStayExactThroughAsyncGroupsAndPatches) {
   Options options = SmallOptions();
   options.checkpoint_on_close = false;
   {
-    std::unique_ptr<DB> db = std::move(*DB::Open(dir.path(), options));
-    for (int d = 0; d < 5; ++d)
-      ASSERT_TRUE(db->Put("default", "d" + std::to_string(d), Body(0)).ok());
+    // Declared before the database, so that they outlive its commit thread.
     std::mutex mu;
     std::condition_variable done;
     int pending = 0;
+    std::unique_ptr<DB> db = std::move(*DB::Open(dir.path(), options));
+    for (int d = 0; d < 5; ++d) {
+      ASSERT_TRUE(db->Put("default", "d" + std::to_string(d), Body(0)).ok());
+    }
     for (int i = 0; i < 300; ++i) {
       const std::string id = "d" + std::to_string(i % 5);
       WriteBatch batch;
@@ -403,11 +405,12 @@ TEST(DBLifecycleTest, BackgroundCompactionTakesSegmentsPastTheDeadRatio) {
   options.checkpoint_interval_bytes = 8 << 10;
   options.compaction_auto = true;
   options.compaction_max_bytes_per_second = 0;
-  Result<std::unique_ptr<DB>> opened = DB::Open(dir.path(), options);
-  ASSERT_TRUE(opened.ok());
+  // Declared before the database, so that they outlive its background thread.
   std::mutex mu;
   std::condition_variable cycled;
   uint64_t cycles = 0;
+  Result<std::unique_ptr<DB>> opened = DB::Open(dir.path(), options);
+  ASSERT_TRUE(opened.ok());
   static_cast<engine::DBImpl*>(opened->get())->SetBackgroundCycleHookForTesting([&] {
     std::lock_guard<std::mutex> lock(mu);
     ++cycles;
