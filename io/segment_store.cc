@@ -16,15 +16,16 @@ constexpr size_t kScanChunkBytes = 1 << 20;
 
 }  // namespace
 
+uint64_t SegmentUsage::record_bytes() const {
+  return length_bytes > kSegmentHeaderBytes ? length_bytes - kSegmentHeaderBytes : 0;
+}
+
 uint64_t SegmentUsage::dead_bytes() const {
-  const uint64_t records =
-      length_bytes > kSegmentHeaderBytes ? length_bytes - kSegmentHeaderBytes : 0;
-  return records > live_bytes ? records - live_bytes : 0;
+  return record_bytes() > live_bytes ? record_bytes() - live_bytes : 0;
 }
 
 double SegmentUsage::dead_ratio() const {
-  const uint64_t records =
-      length_bytes > kSegmentHeaderBytes ? length_bytes - kSegmentHeaderBytes : 0;
+  const uint64_t records = record_bytes();
   return records == 0 ? 0.0 : static_cast<double>(dead_bytes()) / static_cast<double>(records);
 }
 

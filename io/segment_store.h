@@ -43,7 +43,8 @@ struct SegmentUsage {
   uint64_t segment = 0;
   uint64_t length_bytes = 0;
   uint64_t live_bytes = 0;
-  bool active = false;  // the segment appends go to; never compacted
+  bool active = false;            // the segment appends go to; never compacted
+  uint64_t record_bytes() const;  // the length past the segment header
   uint64_t dead_bytes() const;
   // Dead bytes over the bytes of records (0 for a segment without records).
   double dead_ratio() const;

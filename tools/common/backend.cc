@@ -88,4 +88,10 @@ std::unique_ptr<Backend> EmbeddedBackend(const std::string& data_dir) {
   return std::make_unique<LocalBackend>(data_dir);
 }
 
+Result<std::unique_ptr<Backend>> OpenBackend(const std::string& socket_path,
+                                             const std::string& data_dir) {
+  if (!data_dir.empty()) return EmbeddedBackend(data_dir);
+  return ConnectBackend(socket_path.empty() ? kDefaultSocketPath : socket_path);
+}
+
 }  // namespace docdb::tools

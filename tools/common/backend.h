@@ -31,4 +31,11 @@ Result<std::unique_ptr<Backend>> ConnectBackend(const std::string& socket_path);
 // docdbd serving the same directory makes Open fail with busy, saying so.
 std::unique_ptr<Backend> EmbeddedBackend(const std::string& data_dir);
 
+// The socket both tools connect to when given neither --socket nor --data-dir.
+inline constexpr const char* kDefaultSocketPath = "./data/docdb.sock";
+// What the tools' --socket and --data-dir choose: the data directory when one is given,
+// else docdbd at `socket_path` (kDefaultSocketPath when empty).
+Result<std::unique_ptr<Backend>> OpenBackend(const std::string& socket_path,
+                                             const std::string& data_dir);
+
 }  // namespace docdb::tools

@@ -160,15 +160,10 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::unique_ptr<docdb::tools::Backend> backend;
-  if (!data_dir.empty()) {
-    backend = docdb::tools::EmbeddedBackend(data_dir);
-  } else {
-    Result<std::unique_ptr<docdb::tools::Backend>> connected =
-        docdb::tools::ConnectBackend(socket.empty() ? "./data/docdb.sock" : socket);
-    if (!connected.ok()) return Fail(connected.status(), json);
-    backend = std::move(*connected);
-  }
+  Result<std::unique_ptr<docdb::tools::Backend>> opened_backend =
+      docdb::tools::OpenBackend(socket, data_dir);
+  if (!opened_backend.ok()) return Fail(opened_backend.status(), json);
+  const std::unique_ptr<docdb::tools::Backend> backend = *std::move(opened_backend);
 
   Output out;
   if (status_cmd->parsed()) {

@@ -165,21 +165,14 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
 
-  std::unique_ptr<docdb::tools::Backend> backend;
-  if (!data_dir.empty()) {
-    backend = docdb::tools::EmbeddedBackend(data_dir);
-  } else {
-    if (socket.empty()) socket = "./data/docdb.sock";
-    docdb::Result<std::unique_ptr<docdb::tools::Backend>> connected =
-        docdb::tools::ConnectBackend(socket);
-    if (!connected.ok()) {
-      std::cerr << "docdbsh: " << connected.status().ToString()
-                << "\n(is docdbd running? or use --data-dir DIR to open a database directly)\n";
-      return kExitConnectionLost;
-    }
-    backend = std::move(*connected);
+  docdb::Result<std::unique_ptr<docdb::tools::Backend>> backend =
+      docdb::tools::OpenBackend(socket, data_dir);
+  if (!backend.ok()) {
+    std::cerr << "docdbsh: " << backend.status().ToString()
+              << "\n(is docdbd running? or use --data-dir DIR to open a database directly)\n";
+    return kExitConnectionLost;
   }
-  Shell shell(std::move(backend), std::cout, std::cerr);
+  Shell shell(*std::move(backend), std::cout, std::cerr);
   const bool interactive = commands.empty() && file.empty() && isatty(STDIN_FILENO);
   shell.set_mode(isatty(STDOUT_FILENO) ? docdb::shell::OutputMode::kPretty
                                        : docdb::shell::OutputMode::kJson);
