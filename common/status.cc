@@ -1,6 +1,7 @@
 // Status implementation (include/docdb/status.h).
 #include "docdb/status.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace docdb {
@@ -39,6 +40,75 @@ std::string_view StatusCodeName(StatusCode code) {
       return "unavailable";
   }
   return "unknown";
+}
+
+std::string_view ErrorClassName(ErrorClass error_class) {
+  switch (error_class) {
+    case ErrorClass::kNone:
+      return "none";
+    case ErrorClass::kTransient:
+      return "transient";
+    case ErrorClass::kPermanent:
+      return "permanent";
+    case ErrorClass::kCritical:
+      return "critical";
+    case ErrorClass::kValidation:
+      return "validation";
+    case ErrorClass::kNetwork:
+      return "network";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// The errnos of an I/O that failed for now, not for good: the kernel was short of
+// something or was interrupted, and nothing it had accepted was dropped.
+bool IsTransientErrno(int err) {
+  switch (err) {
+    case EAGAIN:
+    case EINTR:
+    case EBUSY:
+    case ENOMEM:
+    case ENOBUFS:
+    case ETIMEDOUT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+ErrorClass Status::error_class() const {
+  switch (code()) {
+    case StatusCode::kOk:
+      return ErrorClass::kNone;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kConflict:
+      return ErrorClass::kValidation;
+    case StatusCode::kNoSpace:
+    case StatusCode::kBusy:
+    case StatusCode::kAborted:
+      return ErrorClass::kTransient;
+    case StatusCode::kIoError:
+      // Any other failed I/O (EIO above all, and every failed fsync) may have cost data
+      // the kernel had accepted: it is never repeated.
+      return IsTransientErrno(sys_errno()) ? ErrorClass::kTransient : ErrorClass::kCritical;
+    case StatusCode::kFailedPrecondition:
+      // A database refusing writes after a critical failure keeps that failure's errno.
+      return sys_errno() != 0 ? ErrorClass::kCritical : ErrorClass::kPermanent;
+    case StatusCode::kUnavailable:
+      return ErrorClass::kNetwork;
+    case StatusCode::kCorruption:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kNotSupported:
+    case StatusCode::kInternal:
+      return ErrorClass::kPermanent;
+  }
+  return ErrorClass::kPermanent;
 }
 
 Status::Status(StatusCode code, std::string message, int sys_errno) {

@@ -30,7 +30,7 @@ void DBImpl::WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> 
   }
   Result<std::vector<PendingWrite>> writes = ValidateBatch(batch);
   if (!writes.ok()) {
-    done(writes.status());
+    done(Noted(writes.status()));
     return;
   }
   QueuedBatch queued{std::move(*writes), std::move(done), 0};
@@ -38,7 +38,7 @@ void DBImpl::WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> 
   std::unique_lock<std::mutex> lock(async_mu_);
   if (async_stopping_) {
     lock.unlock();
-    queued.done(Status::Aborted("database " + dir_ + " is closing"));
+    queued.done(Noted(Status::Aborted("database " + dir_ + " is closing")));
     return;
   }
   if (async_pending_ >= options_.max_pending_writes ||
@@ -47,10 +47,10 @@ void DBImpl::WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> 
     const std::string why = std::to_string(async_pending_) + " batches of " +
                             std::to_string(async_pending_bytes_) + " bytes are queued";
     lock.unlock();
-    queued.done(Status::Busy("WriteAsync: " + why + " (max_pending_writes " +
-                             std::to_string(options_.max_pending_writes) +
-                             ", max_pending_write_bytes " +
-                             std::to_string(options_.max_pending_write_bytes) + ")"));
+    queued.done(Noted(Status::Busy("WriteAsync: " + why + " (max_pending_writes " +
+                                   std::to_string(options_.max_pending_writes) +
+                                   ", max_pending_write_bytes " +
+                                   std::to_string(options_.max_pending_write_bytes) + ")")));
     return;
   }
   ++async_pending_;
@@ -101,7 +101,7 @@ void DBImpl::RunAsyncCommits() {
     lock.unlock();
     std::vector<Result<uint64_t>> outcomes = CommitGroup(group);
     // Called without any lock: `done` may read, write synchronously or call WriteAsync.
-    for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(outcomes[i]));
+    for (size_t i = 0; i < group.size(); ++i) group[i].done(Noted(std::move(outcomes[i])));
     lock.lock();
     async_pending_ -= group.size();
     async_pending_bytes_ -= group_bytes;
@@ -150,14 +150,18 @@ std::vector<Result<uint64_t>> DBImpl::CommitGroup(std::vector<QueuedBatch>& grou
     for (size_t i : logged) outcomes[i] = failed;
     return outcomes;
   }
-  // Durable in the WAL from here on, as in Commit: a failure to apply one batch stops
-  // all writes, and the batches after it are told so too.
-  Status applied;
+  // Durable in the WAL from here on, as in Commit: a batch that cannot be applied is
+  // revoked, and so is every later batch of the group, which was checked against the
+  // state the failed one would have left.
   for (size_t k = 0; k < logged.size(); ++k) {
-    const size_t i = logged[k];
     const uint64_t lsn = *first_lsn + k;
-    if (applied.ok()) applied = ApplyWrites(group[i].writes, lsn, count_deltas[i]);
-    outcomes[i] = applied.ok() ? Result<uint64_t>(lsn) : Result<uint64_t>(Poison(applied));
+    const Status applied = ApplyWrites(group[logged[k]].writes, lsn, count_deltas[logged[k]]);
+    if (!applied.ok()) {
+      const Status failed = RevokeLogged(lsn, *first_lsn + logged.size() - 1, applied);
+      for (size_t j = k; j < logged.size(); ++j) outcomes[logged[j]] = failed;
+      break;
+    }
+    outcomes[logged[k]] = lsn;
   }
   MaybeScheduleCheckpoint(wal_bytes);
   return outcomes;

@@ -2,6 +2,8 @@
 // docs/lifecycle.md).
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <random>
 #include <utility>
 
 #include "common/status_macros.h"
@@ -12,14 +14,36 @@ namespace docdb::engine {
 
 void DBImpl::RunBackgroundWork() {
   std::unique_lock<std::mutex> lock(background_mu_);
+  // A checkpoint that failed with a transient error (a full disk) is tried again after
+  // a backoff, Options::retry.max_retries times, whether or not more writes come; then
+  // the next trigger tries again.
+  std::optional<Backoff> backoff;
+  uint32_t retries = 0;
+  std::optional<std::chrono::steady_clock::time_point> retry_at;
   for (;;) {
-    background_cv_.wait(lock, [&] { return checkpoint_wanted_ || stopping_; });
+    const auto woken = [&] { return checkpoint_wanted_ || stopping_; };
+    if (retry_at) {
+      background_cv_.wait_until(lock, *retry_at, woken);
+    } else {
+      background_cv_.wait(lock, woken);
+    }
     if (stopping_) return;
     checkpoint_wanted_ = false;
     lock.unlock();
-    // A failure is logged and counted (or poisons the database, which logs it), and the
-    // next trigger tries again.
-    const bool checkpointed = RunCheckpoint().ok();
+    // A failure is logged and counted (or poisons the database, which logs it).
+    const Status checkpoint = RunCheckpoint();
+    const bool checkpointed = checkpoint.ok();
+    retry_at.reset();
+    if (checkpoint.error_class() == ErrorClass::kTransient && CheckWritable().ok() &&
+        retries < options_.retry.max_retries) {
+      if (!backoff) backoff.emplace(options_.retry, std::random_device{}());
+      ++retries;
+      ++retries_;
+      retry_at = std::chrono::steady_clock::now() + backoff->Next();
+    } else {
+      backoff.reset();
+      retries = 0;
+    }
     if (checkpointed && options_.compaction_auto) {
       std::lock_guard<std::mutex> one_at_a_time(compaction_mu_);
       const std::vector<uint64_t> candidates = CompactionCandidates(/*all=*/false);
@@ -138,8 +162,7 @@ Result<bool> DBImpl::Relocate(const io::SegmentLocation& location,
       current->version != record.lsn) {
     return false;
   }
-  DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation moved,
-                         segments_->Append(record, *collection_id));
+  DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation moved, AppendToSegment(record, *collection_id));
   std::vector<std::pair<std::string, OverlayEntry>> update;
   update.emplace_back(key, OverlayEntry{moved, record.lsn});
   overlay_.Apply(std::move(update));

@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 
+#include "common/retry.h"
 #include "common/status_macros.h"
 #include "json/merge_patch.h"
 #include "json/patch.h"
@@ -59,10 +60,14 @@ Status DBImpl::Poison(const Status& cause) {
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     if (!poisoned_.ok()) return cause;
-    poisoned_ = Status::FailedPrecondition("database " + dir_ +
-                                           " refuses writes after an I/O failure (reopen it to "
-                                           "recover from the WAL): " +
-                                           cause.ToString());
+    // The refusal keeps the failure's errno (EIO when it had none), which makes it
+    // critical: docs/errors.md.
+    poisoned_ = Status(StatusCode::kFailedPrecondition,
+                       "database " + dir_ +
+                           " refuses writes after an I/O failure (reopen it to recover from "
+                           "the WAL): " +
+                           cause.ToString(),
+                       cause.sys_errno() != 0 ? cause.sys_errno() : EIO);
     message = std::string(poisoned_.message());
   }
   logger_->Log(LogLevel::kError, message);  // once: later failures are this one's echoes
@@ -74,6 +79,35 @@ Status DBImpl::WalAppendFailed(const Status& cause) {
     return cause;
   }
   return Poison(cause);
+}
+
+Status DBImpl::RevokeLogged(uint64_t first_lsn, uint64_t last_lsn, const Status& cause) {
+  // A critical failure stops writes; reopening replays the records (the outcome of a
+  // write that met EIO is unknown to its caller, as after any I/O error).
+  if (cause.error_class() == ErrorClass::kCritical) return Poison(cause);
+  io::WalOp op;
+  op.kind = io::WalOp::Kind::kAbort;
+  op.first_lsn = first_lsn;
+  op.last_lsn = last_lsn;
+  const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
+  Status revoked = wal_->Append(payload.type, payload.bytes).status();
+  // Outside sync mode the abort must be durable before the writes are answered as failed.
+  if (revoked.ok() && options_.durability != Durability::kSync) revoked = wal_->Sync();
+  if (!revoked.ok()) {
+    // Then the records stand in the WAL, and a reopen applies them: stop writes until it.
+    Poison(revoked.WithContext("revoking WAL records " + std::to_string(first_lsn) + "-" +
+                               std::to_string(last_lsn) + " after " + cause.ToString()))
+        .IgnoreError();  // the caller is told `cause`
+    return cause;
+  }
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    writes_revoked_ += last_lsn - first_lsn + 1;
+  }
+  logger_->Log(LogLevel::kWarning, "database " + dir_ + " revoked WAL records " +
+                                       std::to_string(first_lsn) + "-" + std::to_string(last_lsn) +
+                                       " that it could not apply: " + cause.ToString());
+  return cause;
 }
 
 Status DBImpl::CheckWritable() const {
@@ -183,8 +217,9 @@ Result<uint64_t> DBImpl::MergePatch(std::string_view collection, std::string_vie
 
 Status DBImpl::Write(const WriteBatch& batch) {
   if (batch.empty()) return Status::OK();
-  DOCDB_ASSIGN_OR_RETURN(std::vector<PendingWrite> writes, ValidateBatch(batch));
-  return Commit(std::move(writes)).status();
+  Result<std::vector<PendingWrite>> writes = ValidateBatch(batch);
+  if (!writes.ok()) return Noted(writes.status());
+  return Noted(Commit(std::move(*writes)).status());
 }
 
 DBImpl::PendingWrite DBImpl::WriteOf(WriteBatch::OpKind kind, std::string_view collection,
@@ -226,10 +261,10 @@ Result<std::vector<DBImpl::PendingWrite>> DBImpl::ValidateBatch(const WriteBatch
 }
 
 Result<uint64_t> DBImpl::CommitOne(PendingWrite write) {
-  DOCDB_RETURN_IF_ERROR(Validate(&write));
+  if (Status valid = Validate(&write); !valid.ok()) return Noted(valid);
   std::vector<PendingWrite> writes;
   writes.push_back(std::move(write));
-  return Commit(std::move(writes));
+  return Noted(Commit(std::move(writes)));
 }
 
 json::JsonLimits DBImpl::Limits() const {
@@ -375,10 +410,11 @@ Result<uint64_t> DBImpl::Commit(std::vector<PendingWrite> writes) {
   const io::WalPayload payload = EncodeWrites(writes);
   const Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
   if (!lsn.ok()) return WalAppendFailed(lsn.status());
-  // The write is durable in the WAL from here on: a failure to apply it must stop all
-  // writes, or later ones would be answered against a state that is missing this one.
+  // The write is durable in the WAL from here on: one that cannot be applied is revoked
+  // in the WAL before it is answered, or later writes would be answered against a state
+  // that a reopen would change. Under the commit lock, so that no checkpoint comes between.
   if (Status applied = ApplyWrites(writes, *lsn, count_deltas); !applied.ok()) {
-    return Poison(applied);
+    return RevokeLogged(*lsn, *lsn, applied);
   }
   MaybeScheduleCheckpoint(payload.bytes.size());
   return *lsn;
@@ -393,9 +429,12 @@ io::WalPayload DBImpl::EncodeWrites(const std::vector<PendingWrite>& writes) {
 
 Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
                            const std::vector<int64_t>& count_deltas) {
-  std::vector<std::pair<std::string, OverlayEntry>> updates;
-  updates.reserve(writes.size());
-  for (PendingWrite& w : writes) {
+  // Every record is appended before anything is published, so that a failure leaves the
+  // overlay, the counts and the superseded records as they were; what was appended
+  // becomes dead bytes.
+  std::vector<io::SegmentLocation> appended;
+  appended.reserve(writes.size());
+  for (const PendingWrite& w : writes) {
     io::SegmentRecord record;
     record.kind = w.kind == io::WalOp::Kind::kPut ? io::SegmentRecordKind::kDocument
                                                   : io::SegmentRecordKind::kTombstone;
@@ -403,10 +442,23 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
     record.collection = w.collection;
     record.id = w.id;
     record.body = w.body;
-    DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation location,
-                           segments_->Append(record, w.collection_id));
+    Result<io::SegmentLocation> location = AppendToSegment(record, w.collection_id);
+    if (!location.ok()) {
+      for (size_t i = 0; i < appended.size(); ++i) {
+        if (writes[i].kind == io::WalOp::Kind::kPut) {
+          segments_->Release(appended[i], writes[i].collection_id);
+        }
+      }
+      return location.status();
+    }
+    appended.push_back(*location);
+  }
+  std::vector<std::pair<std::string, OverlayEntry>> updates;
+  updates.reserve(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    PendingWrite& w = writes[i];
     OverlayEntry entry{std::nullopt, lsn};
-    if (record.kind == io::SegmentRecordKind::kDocument) entry.location = location;
+    if (w.kind == io::WalOp::Kind::kPut) entry.location = appended[i];
     w.location = entry.location;
     updates.emplace_back(w.key, entry);
     const std::optional<io::SegmentLocation> superseded =
@@ -420,6 +472,22 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
     if (count_deltas[i] != 0) catalog_.AdjustCount(writes[i].collection_id, count_deltas[i]);
   }
   return Status::OK();
+}
+
+Result<io::SegmentLocation> DBImpl::AppendToSegment(const io::SegmentRecord& record,
+                                                    uint64_t collection_id) {
+  // Safe to repeat: a failed append leaves the segment's length where it was, so the
+  // next attempt writes at the same offset (or begins the same next segment).
+  Result<io::SegmentLocation> location = Status::Internal("not appended");
+  const Status appended = RetryTransient(
+      options_.retry,
+      [&] {
+        location = segments_->Append(record, collection_id);
+        return location.status();
+      },
+      &retries_);
+  if (!appended.ok()) return appended;
+  return location;
 }
 
 // ---- Reads ------------------------------------------------------------------------------

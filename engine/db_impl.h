@@ -17,8 +17,10 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
+#include "common/retry.h"
 #include "common/writer_first_shared_mutex.h"
 #include "docdb/db.h"
 #include "engine/catalog.h"
@@ -37,6 +39,10 @@ namespace docdb::engine {
 // What an overlay entry says in the index's terms: the location and version of the
 // document's newest record, or nullopt for a deletion.
 std::optional<index::DocLocation> IndexLocationOf(const OverlayEntry& entry);
+
+// The LSN ranges abort records revoke: first LSN -> last LSN, both inclusive.
+using RevokedLsns = std::map<uint64_t, uint64_t>;
+bool IsRevoked(const RevokedLsns& revoked, uint64_t lsn);
 
 // Opens a database on a given FileSystem (not owned; it must outlive the DB), so that
 // tests can run it on a FaultFileSystem. DB::Open uses the options' I/O backend.
@@ -194,11 +200,14 @@ class DBImpl : public DB {
   // how it ended.
   Result<io::WalEnd> ReadWalAfter(uint64_t checkpoint_lsn,
                                   const std::function<Status(const io::WalRecord&)>& visit);
-  // Reads the WAL after the checkpoint through to its end without applying anything, and
-  // checks that it reaches back to the checkpoint and on to the checkpoint LSN at least.
-  Result<io::WalEnd> CheckWal(uint64_t checkpoint_lsn);
-  // Replays the WAL after the checkpoint; it must end where CheckWal found it ending.
-  Status ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end);
+  // Reads the WAL after the checkpoint through to its end without applying anything,
+  // checks that it reaches back to the checkpoint and on to the checkpoint LSN at least,
+  // and collects the LSNs its abort records revoke.
+  Result<io::WalEnd> CheckWal(uint64_t checkpoint_lsn, RevokedLsns* revoked);
+  // Replays the WAL after the checkpoint but for the revoked records; it must end where
+  // CheckWal found it ending.
+  Status ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end,
+                   const RevokedLsns& revoked);
   Status ReplayRecord(const io::WalRecord& record);
   // Fills recovery_ from how the WAL ended, and logs what was dropped or skipped.
   void ReportRecovery(const io::WalEnd& end);
@@ -239,6 +248,25 @@ class DBImpl : public DB {
   // What a failed WAL append means: NoSpace and InvalidArgument left nothing behind and
   // are returned as they are; anything else poisons the database.
   Status WalAppendFailed(const Status& cause);
+  // The logged writes of LSNs [first_lsn, last_lsn] could not be applied (`cause`):
+  // logs an abort record that revokes them, so that a reopen does not apply them either,
+  // and returns `cause` to answer them with. A critical cause, or a failure to log the
+  // abort, poisons the database instead. Requires commit_mu_ held since they were logged.
+  Status RevokeLogged(uint64_t first_lsn, uint64_t last_lsn, const Status& cause);
+  // Appends a record to the data segments, repeating a transient failure (at the same
+  // offset) as Options::retry allows.
+  Result<io::SegmentLocation> AppendToSegment(const io::SegmentRecord& record,
+                                              uint64_t collection_id);
+  // Counts a failure returned to a caller by its class; returns it.
+  template <typename T>
+  T Noted(T outcome) {
+    if constexpr (std::is_same_v<T, Status>) {
+      errors_.Note(outcome);
+    } else {
+      errors_.Note(outcome.status());
+    }
+    return outcome;
+  }
   Status CheckWritable() const;
 
   const std::string dir_;
@@ -283,6 +311,9 @@ class DBImpl : public DB {
   uint64_t compaction_bytes_reclaimed_ = 0;
   std::set<uint64_t> uncompactable_;  // segments background compaction failed on
   RecoveryReport recovery_;           // written by Recover only
+  uint64_t writes_revoked_ = 0;       // WAL records revoked by abort records, since Open
+  ErrorCounts errors_;                // failures returned to callers, by class
+  std::atomic<uint64_t> retries_{0};  // transient failures repeated, since Open
   std::atomic<uint64_t> wal_bytes_since_checkpoint_{0};
 
   std::mutex async_mu_;

@@ -39,6 +39,13 @@ io::WalSyncMode ToWalSyncMode(Durability durability) {
 
 }  // namespace
 
+bool IsRevoked(const RevokedLsns& revoked, uint64_t lsn) {
+  auto it = revoked.upper_bound(lsn);  // the first range starting after lsn
+  if (it == revoked.begin()) return false;
+  --it;
+  return lsn <= it->second;
+}
+
 Status DBImpl::Recover() {
   // 0 would compact every sealed segment, live or not, after every checkpoint.
   if (!(options_.compaction_dead_ratio > 0 && options_.compaction_dead_ratio <= 1)) {
@@ -77,7 +84,8 @@ Status DBImpl::Recover() {
 
   // The WAL is read through before anything on disk changes: were it short or damaged,
   // the data segments' records after C would be the only other copy of those writes.
-  DOCDB_ASSIGN_OR_RETURN(const io::WalEnd end, CheckWal(meta.checkpoint_lsn));
+  RevokedLsns revoked;
+  DOCDB_ASSIGN_OR_RETURN(const io::WalEnd end, CheckWal(meta.checkpoint_lsn, &revoked));
 
   // Data segments go back to their lengths at C; what came later is replayed.
   std::vector<io::SegmentExtent> extents;
@@ -90,7 +98,7 @@ Status DBImpl::Recover() {
   if (!meta.has_live_bytes) DOCDB_RETURN_IF_ERROR(CountLiveBytes(&extents));
   DOCDB_ASSIGN_OR_RETURN(segments_, io::SegmentStore::Open(fs_, io::DataDirPath(dir_), extents,
                                                            options_.data_segment_size_bytes));
-  DOCDB_RETURN_IF_ERROR(ReplayWal(meta.checkpoint_lsn, end));
+  DOCDB_RETURN_IF_ERROR(ReplayWal(meta.checkpoint_lsn, end, revoked));
   ReportRecovery(end);
 
   io::WalWriterOptions wal_options;
@@ -149,10 +157,20 @@ Result<io::WalEnd> DBImpl::ReadWalAfter(uint64_t checkpoint_lsn,
   return (*reader)->end();
 }
 
-Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn) {
-  DOCDB_ASSIGN_OR_RETURN(io::WalEnd end, ReadWalAfter(checkpoint_lsn, [](const io::WalRecord&) {
-                           return Status::OK();
-                         }));
+Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn, RevokedLsns* revoked) {
+  std::vector<io::WalOp> ops;
+  DOCDB_ASSIGN_OR_RETURN(
+      io::WalEnd end, ReadWalAfter(checkpoint_lsn, [&](const io::WalRecord& record) {
+        if (record.type != static_cast<uint8_t>(io::WalRecordType::kAbort)) return Status::OK();
+        DOCDB_RETURN_IF_ERROR(io::DecodeWalPayload(record.type, record.payload, &ops));
+        if (ops[0].last_lsn >= record.lsn) {
+          return Status::Corruption("abort record LSN " + std::to_string(record.lsn) +
+                                    " revokes LSNs up to " + std::to_string(ops[0].last_lsn) +
+                                    ", not all before it");
+        }
+        revoked->emplace(ops[0].first_lsn, ops[0].last_lsn);
+        return Status::OK();
+      }));
   if (end.last_lsn < checkpoint_lsn) {
     const std::string what = "the WAL of " + dir_ + " ends at LSN " + std::to_string(end.last_lsn) +
                              " but the index was checkpointed at LSN " +
@@ -163,9 +181,16 @@ Result<io::WalEnd> DBImpl::CheckWal(uint64_t checkpoint_lsn) {
   return end;
 }
 
-Status DBImpl::ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end) {
+Status DBImpl::ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end,
+                         const RevokedLsns& revoked) {
   DOCDB_ASSIGN_OR_RETURN(
       const io::WalEnd end, ReadWalAfter(checkpoint_lsn, [&](const io::WalRecord& record) {
+        // Revoked writes, and the aborts that revoke them, never happened.
+        if (record.type == static_cast<uint8_t>(io::WalRecordType::kAbort) ||
+            IsRevoked(revoked, record.lsn)) {
+          ++recovery_.records_revoked;
+          return Status::OK();
+        }
         DOCDB_RETURN_IF_ERROR(ReplayRecord(record).WithContext(
             "replaying WAL record LSN " + std::to_string(record.lsn) + " into " + dir_));
         if (recovery_.records_replayed++ == 0) recovery_.first_lsn = record.lsn;
@@ -259,6 +284,7 @@ Status DBImpl::RunCheckpoint() {
   index::CheckpointMeta meta;
   std::vector<index::CollectionRecord> collections;
   std::vector<uint64_t> retired;
+  uint64_t interval_bytes = 0;  // the WAL bytes this checkpoint covers that the last did not
   {
     // With every write between its precondition check and its overlay update held off,
     // the frozen table, the segment lengths and live bytes, and the catalog all describe
@@ -290,7 +316,7 @@ Status DBImpl::RunCheckpoint() {
         s.live.push_back({collection, bytes});
     }
     collections = catalog_.Snapshot();
-    wal_bytes_since_checkpoint_ = 0;
+    interval_bytes = wal_bytes_since_checkpoint_.exchange(0);
   }
   const std::string what =
       "checkpoint of " + dir_ + " at LSN " + std::to_string(meta.checkpoint_lsn);
@@ -313,6 +339,8 @@ Status DBImpl::RunCheckpoint() {
     applied = applied.WithContext(what);
     // EIO from the index is its fdatasync or write failing: critical, as for the WAL.
     if (applied.sys_errno() == EIO) return Poison(applied);
+    // Still to be checkpointed: the next write past the interval asks again.
+    wal_bytes_since_checkpoint_ += interval_bytes;
     NoteCheckpointFailure(applied);
     return applied;
   }
@@ -424,6 +452,14 @@ Result<Stats> DBImpl::GetStats() {
   stats.compactions = compactions_;
   stats.compaction_bytes_copied = compaction_bytes_copied_;
   stats.compaction_bytes_reclaimed = compaction_bytes_reclaimed_;
+  stats.writes_revoked = writes_revoked_;
+  stats.errors_transient = errors_.count(ErrorClass::kTransient);
+  stats.errors_permanent = errors_.count(ErrorClass::kPermanent);
+  stats.errors_critical = errors_.count(ErrorClass::kCritical);
+  stats.errors_validation = errors_.count(ErrorClass::kValidation);
+  stats.retries = retries_;
+  stats.read_only = !poisoned_.ok();
+  stats.read_only_reason = std::string(poisoned_.message());
   stats.recovery = recovery_;
   return stats;
 }

@@ -38,7 +38,8 @@ bool SameOps(std::span<const WalOp> a, std::span<const WalOp> b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i].kind != b[i].kind || a[i].collection != b[i].collection || a[i].id != b[i].id ||
-        a[i].body != b[i].body) {
+        a[i].body != b[i].body || a[i].first_lsn != b[i].first_lsn ||
+        a[i].last_lsn != b[i].last_lsn) {
       return false;
     }
   }
@@ -58,6 +59,8 @@ WalRecordType ReencodedType(std::span<const WalOp> ops) {
       return WalRecordType::kCreateCollection;
     case WalOp::Kind::kDropCollection:
       return WalRecordType::kDropCollection;
+    case WalOp::Kind::kAbort:
+      return WalRecordType::kAbort;
   }
   return WalRecordType::kBatch;
 }
@@ -79,6 +82,11 @@ void CheckOpShape(uint8_t type, const WalOp& op) {
       break;
     case WalRecordType::kDropCollection:
       DOCDB_FUZZ_CHECK(op.kind == WalOp::Kind::kDropCollection);
+      break;
+    case WalRecordType::kAbort:
+      DOCDB_FUZZ_CHECK(op.kind == WalOp::Kind::kAbort);
+      DOCDB_FUZZ_CHECK(op.first_lsn > 0 && op.first_lsn <= op.last_lsn);
+      DOCDB_FUZZ_CHECK(op.collection.empty());
       break;
   }
   if (op.kind != WalOp::Kind::kPut) DOCDB_FUZZ_CHECK(op.body.empty());

@@ -153,7 +153,7 @@ FaultFileSystem::~FaultFileSystem() = default;
 
 void FaultFileSystem::InjectFault(const FaultRule& rule) {
   std::lock_guard<std::mutex> lock(mu_);
-  rules_.push_back({rule, counts_[static_cast<int>(rule.op)] + rule.nth});
+  rules_.push_back({rule});
 }
 
 void FaultFileSystem::ClearFaults() {
@@ -167,19 +167,22 @@ uint64_t FaultFileSystem::OpCount(FaultOp op) const {
 }
 
 Status FaultFileSystem::CheckFault(FaultOp op, const std::string& path, bool* torn) {
-  const uint64_t count = ++counts_[static_cast<int>(op)];
-  for (const ArmedRule& armed : rules_) {
-    if (armed.rule.op != op) continue;
-    if (count == armed.fire_at || (armed.rule.sticky && count > armed.fire_at)) {
-      *torn = armed.rule.torn_write;
-      if (op == FaultOp::kSync || op == FaultOp::kSyncDir) {
-        return SyncFailedStatus(armed.rule.err, path).WithContext("injected fault");
-      }
-      return ErrnoStatus(armed.rule.err,
-                         "injected fault on " + std::string(FaultOpName(op)) + " of", path);
+  ++counts_[static_cast<int>(op)];
+  const FaultRule* fired = nullptr;
+  for (ArmedRule& armed : rules_) {
+    if (armed.rule.op != op || path.find(armed.rule.path_contains) == std::string::npos) continue;
+    const uint64_t seen = ++armed.seen;  // every matching rule counts the operation
+    if (fired == nullptr &&
+        (seen == armed.rule.nth || (armed.rule.sticky && seen > armed.rule.nth))) {
+      fired = &armed.rule;
     }
   }
-  return Status::OK();
+  if (fired == nullptr) return Status::OK();
+  *torn = fired->torn_write;
+  if (op == FaultOp::kSync || op == FaultOp::kSyncDir) {
+    return SyncFailedStatus(fired->err, path).WithContext("injected fault");
+  }
+  return ErrnoStatus(fired->err, "injected fault on " + std::string(FaultOpName(op)) + " of", path);
 }
 
 std::shared_ptr<FaultFileSystem::FileState> FaultFileSystem::StateFor(const std::string& path) {

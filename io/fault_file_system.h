@@ -35,13 +35,15 @@ inline constexpr int kFaultOpCount = 12;
 // "Fail the nth operation of kind `op` (counted from when the rule is added, 1-based)
 // with `err`". A write that fails may first write a prefix of its data, as a device
 // does when it fails part-way (`torn_write`). A sticky rule fails every later operation
-// of that kind too.
+// of that kind too. With `path_contains`, only operations on paths containing it count
+// and fail.
 struct FaultRule {
   FaultOp op = FaultOp::kWrite;
   uint64_t nth = 1;
   int err = 5;  // EIO
   bool torn_write = false;
   bool sticky = false;
+  std::string path_contains = {};
 };
 
 enum class PowerCutMode {
@@ -119,7 +121,7 @@ class FaultFileSystem : public FileSystem {
   uint64_t counts_[kFaultOpCount] = {};
   struct ArmedRule {
     FaultRule rule;
-    uint64_t fire_at;  // the count of rule.op at which it fires
+    uint64_t seen = 0;  // the operations it matched since it was added
   };
   std::vector<ArmedRule> rules_;
   std::map<std::string, std::shared_ptr<FileState>> files_;

@@ -22,6 +22,7 @@ constexpr TypeName kTypeNames[] = {
     {WalRecordType::kBatch, "batch"},
     {WalRecordType::kCreateCollection, "create-collection"},
     {WalRecordType::kDropCollection, "drop-collection"},
+    {WalRecordType::kAbort, "abort"},
 };
 
 }  // namespace

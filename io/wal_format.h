@@ -49,6 +49,7 @@ enum class WalRecordType : uint8_t {
   kBatch = 3,             // several puts and deletes committed together
   kCreateCollection = 4,  // collection name
   kDropCollection = 5,    // collection name
+  kAbort = 6,             // revokes the records of an LSN range: they never happened
 };
 
 // "put", "delete", ... or "unknown-<n>".

@@ -5,6 +5,7 @@
 //   batch:             varint count | count × (kind byte | collection | id | [body]),
 //                      every string varint-prefixed; kind 1 = put (has a body), 2 = delete
 //   create/drop-collection: the collection name (the whole payload)
+//   abort:             varint first LSN | varint last LSN (first <= last)
 #include "io/wal_payload.h"
 
 #include <cassert>
@@ -50,6 +51,18 @@ Status DecodeOps(uint8_t type, std::string_view payload, std::vector<WalOp>* ops
       op.collection = payload;
       ops->push_back(op);
       return Status::OK();
+    case WalRecordType::kAbort:
+      op.kind = WalOp::Kind::kAbort;
+      if (!GetVarint64(&payload, &op.first_lsn) || !GetVarint64(&payload, &op.last_lsn) ||
+          !payload.empty()) {
+        return BadPayload(type, "not two LSNs");
+      }
+      if (op.first_lsn == 0 || op.first_lsn > op.last_lsn) {
+        return BadPayload(type, "LSN range " + std::to_string(op.first_lsn) + "-" +
+                                    std::to_string(op.last_lsn) + " is empty");
+      }
+      ops->push_back(op);
+      return Status::OK();
     case WalRecordType::kBatch:
       break;
     default:
@@ -90,6 +103,8 @@ std::string_view WalOpKindName(WalOp::Kind kind) {
       return "create-collection";
     case WalOp::Kind::kDropCollection:
       return "drop-collection";
+    case WalOp::Kind::kAbort:
+      return "abort";
   }
   return "unknown";
 }
@@ -114,6 +129,11 @@ WalPayload EncodeWalPayload(std::span<const WalOp> ops) {
         out.type = op.kind == WalOp::Kind::kCreateCollection ? WalRecordType::kCreateCollection
                                                              : WalRecordType::kDropCollection;
         out.bytes.assign(op.collection);
+        return out;
+      case WalOp::Kind::kAbort:
+        out.type = WalRecordType::kAbort;
+        PutVarint64(&out.bytes, op.first_lsn);
+        PutVarint64(&out.bytes, op.last_lsn);
         return out;
     }
   }

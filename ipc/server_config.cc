@@ -43,6 +43,11 @@ Field<T> InEngine(T Options::*member) {
 }
 
 template <typename T>
+Field<T> InRetry(T RetryPolicy::*member) {
+  return [member](ServerConfig& c) -> T& { return c.server.db.retry.*member; };
+}
+
+template <typename T>
 OptionSpec Number(std::string_view name, Field<T> field, uint64_t min = 0) {
   return {name,
           [field, min](const Value& v, ServerConfig* c) {
@@ -177,6 +182,9 @@ const std::vector<OptionSpec>& Specs() {
       Number("engine.max_index_readers", InEngine(&Options::max_index_readers), 1),
       Number("engine.max_document_bytes", InEngine(&Options::max_document_bytes), 16),
       Number("engine.max_nesting_depth", InEngine(&Options::max_nesting_depth), 1),
+      Number("engine.retry_max_retries", InRetry(&RetryPolicy::max_retries)),
+      Number("engine.retry_initial_backoff_ms", InRetry(&RetryPolicy::initial_backoff_ms)),
+      Number("engine.retry_max_backoff_ms", InRetry(&RetryPolicy::max_backoff_ms)),
   };
   return specs;
 }

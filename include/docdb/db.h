@@ -31,7 +31,10 @@ struct CollectionInfo {
 // What the last Open found in the WAL (docs/recovery.md).
 struct RecoveryReport {
   uint64_t records_replayed = 0;  // WAL records after the checkpoint, applied again
-  uint64_t first_lsn = 0;         // the first and last LSN replayed (0 when none)
+  // Records after the checkpoint not applied: writes revoked by an abort record (logged,
+  // then answered as failed) and the aborts themselves.
+  uint64_t records_revoked = 0;
+  uint64_t first_lsn = 0;  // the first and last LSN replayed (0 when none)
   uint64_t last_lsn = 0;
   // A damaged final write that was dropped: where the log now ends, the LSN the damaged
   // record would have had, and how many written bytes (and whole records of the same
@@ -70,7 +73,20 @@ struct Stats {
   uint64_t compactions = 0;                 // segments compacted since Open
   uint64_t compaction_bytes_copied = 0;     // live bytes copied forward
   uint64_t compaction_bytes_reclaimed = 0;  // segment bytes deleted
-  std::string io_backend;                   // "io_uring" or "posix"
+  // Writes logged in the WAL but revoked there because they could not be applied (each
+  // was answered as failed; docs/errors.md), since Open.
+  uint64_t writes_revoked = 0;
+  // Failures returned to callers, by class (docs/errors.md), and transient failures the
+  // database repeated on its own, since Open. A read of a missing document is not counted.
+  uint64_t errors_transient = 0;
+  uint64_t errors_permanent = 0;
+  uint64_t errors_critical = 0;
+  uint64_t errors_validation = 0;
+  uint64_t retries = 0;
+  // The database refuses writes after a critical failure (reopening recovers); why.
+  bool read_only = false;
+  std::string read_only_reason;
+  std::string io_backend;  // "io_uring" or "posix"
   RecoveryReport recovery;
 };
 

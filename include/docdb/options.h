@@ -38,6 +38,18 @@ enum class RecoveryMode {
   kSalvage,
 };
 
+// How DocDB repeats an operation that failed with a transient error (docs/errors.md,
+// "Retry"): only operations safe to repeat, waiting initial_backoff_ms, then each wait
+// backoff_multiplier times the last up to max_backoff_ms, each moved by up to +-jitter
+// of itself, at most max_retries times.
+struct RetryPolicy {
+  uint32_t initial_backoff_ms = 10;
+  double backoff_multiplier = 2.0;
+  uint32_t max_backoff_ms = 1000;
+  double jitter = 0.25;
+  uint32_t max_retries = 5;
+};
+
 struct Options {
   Durability durability = Durability::kSync;
   uint32_t periodic_sync_interval_ms = 100;
@@ -73,6 +85,7 @@ struct Options {
   // What recovery found and dropped, and failures (a database that stops taking writes,
   // a WAL that does not close cleanly) are logged here; null means stderr.
   std::shared_ptr<Logger> logger;
+  RetryPolicy retry;
   // Limits on document bodies.
   uint32_t max_document_bytes = 16u << 20;
   uint32_t max_nesting_depth = 128;

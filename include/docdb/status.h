@@ -32,6 +32,21 @@ enum class StatusCode : int {
 // The stable, lower-case name of a code ("not_found"), as used in logs and --json output.
 std::string_view StatusCodeName(StatusCode code);
 
+// What a failure means for the caller (docs/errors.md, "Error classes"). Only transient
+// failures are worth repeating, and then only operations that are safe to repeat.
+enum class ErrorClass : int {
+  kNone = 0,    // not a failure
+  kTransient,   // may succeed if repeated later: a full disk, a busy resource
+  kPermanent,   // repeating will fail the same way: damaged data, an unsupported request
+  kCritical,    // the storage can no longer be trusted with writes: a failed fsync, EIO
+  kValidation,  // the request itself is wrong: bad input, a version conflict, no such thing
+  kNetwork,     // the server cannot be reached or the connection was lost
+};
+inline constexpr int kErrorClassCount = 6;
+
+// "none", "transient", "permanent", "critical", "validation", "network".
+std::string_view ErrorClassName(ErrorClass error_class);
+
 // The outcome of an operation: OK, or a code plus the original errno (0 when none) and a
 // message that names what failed and where (file, offset, LSN). Callers branch on code(),
 // never on the message.
@@ -88,6 +103,9 @@ class [[nodiscard]] Status {
 
   // Marks a deliberately ignored status; the caller's comment must say why.
   void IgnoreError() const {}
+
+  // The class of this status (docs/errors.md has the table): kNone for OK.
+  ErrorClass error_class() const;
 
   friend bool operator==(const Status& a, const Status& b) {
     return a.code() == b.code() && a.sys_errno() == b.sys_errno() && a.message() == b.message();

@@ -385,14 +385,52 @@ TEST_F(DBAsyncFaultTest, WalIoErrorFailsTheGroupAndStopsWrites) {
   latch_.Open();
   outcomes.WaitForAll();
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(outcomes.Get(i).status().code(), StatusCode::kIoError);
+  const uint64_t syncs = fs_.OpCount(io::FaultOp::kSync);
   Outcomes after;
   db->WriteAsync(PutOf("later", "1"), after.Slot(0));
   after.WaitForAll();
   EXPECT_EQ(after.Get(0).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(fs_.OpCount(io::FaultOp::kSync), syncs) << "no second fsync";
+  EXPECT_TRUE(db->GetStats()->read_only);
   EXPECT_EQ(db->Get("default", "held")->json, "0") << "reads go on";
+  // The disk then loses what it could not write, as a failed fsync allows: a reopen
+  // finds exactly the acknowledged writes.
+  ASSERT_TRUE(fs_.PowerCut(io::PowerCutMode::kDropUnsynced).ok());
+  db.reset();
+  fs_.Restart();
+  auto reopened = engine::OpenDB(dir_.path(), Options(), &fs_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->Get("default", "held")->json, "0");
+  EXPECT_EQ(*(*reopened)->Count("default"), 1u) << "nothing of the failed group";
 }
 
-TEST_F(DBAsyncFaultTest, FailureToApplyABatchStopsWritesAndTellsTheBatchesAfterIt) {
+TEST_F(DBAsyncFaultTest, DataSegmentNoSpaceRevokesTheBatchAndTheRestOfItsGroup) {
+  auto db = OpenHeld();
+  Outcomes outcomes;
+  for (size_t i = 0; i < 3; ++i)
+    db->WriteAsync(PutOf("g" + std::to_string(i), "1"), outcomes.Slot(i));
+  // The group's WAL write goes through; the second batch's data-segment append does not,
+  // however often it is retried.
+  fs_.InjectFault({io::FaultOp::kWrite, 2, ENOSPC, true, true, "/data/seg-"});
+  latch_.Open();
+  outcomes.WaitForAll();
+  EXPECT_TRUE(outcomes.Get(0).ok()) << outcomes.Get(0).status().ToString();
+  EXPECT_EQ(outcomes.Get(1).status().code(), StatusCode::kNoSpace);
+  EXPECT_EQ(outcomes.Get(2).status().code(), StatusCode::kNoSpace);
+  EXPECT_FALSE(*db->Exists("default", "g1"));
+  EXPECT_FALSE(db->GetStats()->read_only);
+  fs_.ClearFaults();
+  EXPECT_TRUE(db->Put("default", "later", "1").ok()) << "writes resume without a reopen";
+  db.reset();
+  auto reopened = engine::OpenDB(dir_.path(), Options(), &fs_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_TRUE(*(*reopened)->Exists("default", "g0"));
+  EXPECT_FALSE(*(*reopened)->Exists("default", "g1"));
+  EXPECT_FALSE(*(*reopened)->Exists("default", "g2"));
+  EXPECT_TRUE(*(*reopened)->Exists("default", "later"));
+}
+
+TEST_F(DBAsyncFaultTest, IoErrorApplyingABatchStopsWritesAndTellsTheBatchesAfterIt) {
   auto db = OpenHeld();
   Outcomes outcomes;
   for (size_t i = 0; i < 3; ++i)

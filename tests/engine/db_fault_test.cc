@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -86,8 +87,12 @@ TEST_F(DBFaultTest, FailedFsyncStopsWritesButNotReads) {
   Result<uint64_t> failed = db->Put("default", "during", "2");
   EXPECT_EQ(failed.status().code(), StatusCode::kIoError);
   EXPECT_EQ(failed.status().sys_errno(), EIO);
+  EXPECT_EQ(failed.status().error_class(), ErrorClass::kCritical);
+  const uint64_t syncs = fs.OpCount(io::FaultOp::kSync);
   Result<uint64_t> later = db->Put("default", "after", "3");
   EXPECT_EQ(later.status().code(), StatusCode::kFailedPrecondition) << later.status().ToString();
+  EXPECT_EQ(fs.OpCount(io::FaultOp::kSync), syncs) << "a failed fsync is never repeated";
+  EXPECT_TRUE(db->GetStats()->read_only);
   EXPECT_EQ(db->Get("default", "before")->json, "1") << "still readable";
   db.reset();
   fs.ClearFaults();
@@ -111,21 +116,135 @@ TEST_F(DBFaultTest, NoSpaceIsReportedAndWritesResumeOnceSpaceReturns) {
   EXPECT_EQ(reopened->Get("default", "c")->json, "3");
 }
 
-TEST_F(DBFaultTest, DataSegmentNoSpaceLosesNothingAcknowledged) {
+// Retries without waiting, so that a test of a full disk does not wait out the backoff.
+Options NoWaitRetries(Options options) {
+  options.retry.initial_backoff_ms = 0;
+  options.retry.max_backoff_ms = 0;
+  return options;
+}
+
+const io::FaultRule kDataSegmentsFull{io::FaultOp::kWrite, 1,           ENOSPC, /*torn_write=*/true,
+                                      /*sticky=*/true,     "/data/seg-"};
+
+TEST_F(DBFaultTest, TransientDataSegmentFailureIsRetriedAtTheSameOffset) {
   testing::TempDir dir;
   io::FaultFileSystem fs(base_.get(), 1);
-  auto db = std::move(*engine::OpenDB(dir.path(), SmallOptions(), &fs));
+  const Options options = NoWaitRetries(SmallOptions());
+  auto db = std::move(*engine::OpenDB(dir.path(), options, &fs));
   ASSERT_TRUE(db->Put("default", "a", "1").ok());
-  // A put writes its WAL record, syncs it, then appends to the data segment: the second
-  // write fails.
-  fs.InjectFault({io::FaultOp::kWrite, 2, ENOSPC, /*torn_write=*/true});
-  EXPECT_EQ(db->Put("default", "b", "2").status().code(), StatusCode::kNoSpace);
+  // A torn first attempt: the retry overwrites its prefix.
+  io::FaultRule once = kDataSegmentsFull;
+  once.sticky = false;
+  fs.InjectFault(once);
+  ASSERT_TRUE(db->Put("default", "b", R"({"long":"enough to be torn part-way"})").ok());
+  ASSERT_TRUE(db->Put("default", "c", "3").ok());
+  EXPECT_EQ(db->GetStats()->retries, 1u);
+  EXPECT_EQ(db->GetStats()->writes_revoked, 0u);
+  EXPECT_EQ(db->Get("default", "b")->json, R"({"long":"enough to be torn part-way"})");
+  EXPECT_EQ(db->Get("default", "c")->json, "3") << "the record after it is intact";
+  db.reset();
+  auto reopened = std::move(*engine::OpenDB(dir.path(), options, &fs));
+  EXPECT_EQ(reopened->Get("default", "b")->json, R"({"long":"enough to be torn part-way"})");
+  EXPECT_EQ(reopened->Get("default", "c")->json, "3");
+}
+
+TEST_F(DBFaultTest, DataSegmentNoSpaceRevokesTheWriteAndWritesResumeWithoutAReopen) {
+  testing::TempDir dir;
+  io::FaultFileSystem fs(base_.get(), 1);
+  Options options = NoWaitRetries(SmallOptions());
+  options.checkpoint_on_close = false;  // the reopen replays the WAL, abort record included
+  auto db = std::move(*engine::OpenDB(dir.path(), options, &fs));
+  ASSERT_TRUE(db->Put("default", "a", "1").ok());
+  fs.InjectFault(kDataSegmentsFull);
+  // The WAL record is written and synced, the data segment append fails and is retried,
+  // then the record is revoked: the write never happened, now or after a reopen.
+  for (const char* id : {"b", "c"}) {
+    const Status full = db->Put("default", id, "2").status();
+    EXPECT_EQ(full.code(), StatusCode::kNoSpace) << full.ToString();
+    EXPECT_EQ(full.error_class(), ErrorClass::kTransient);
+    EXPECT_FALSE(*db->Exists("default", id));
+  }
+  Result<Stats> stats = db->GetStats();
+  EXPECT_EQ(stats->writes_revoked, 2u);
+  EXPECT_EQ(stats->retries, 2 * options.retry.max_retries);
+  EXPECT_EQ(stats->errors_transient, 2u);
+  EXPECT_FALSE(stats->read_only) << stats->read_only_reason;
+  EXPECT_EQ(*db->Count("default"), 1u);
+
+  fs.ClearFaults();  // space is freed
+  ASSERT_TRUE(db->Put("default", "d", "4").ok());
+  EXPECT_EQ(db->Get("default", "d")->json, "4");
+  db.reset();
+  auto reopened = std::move(*engine::OpenDB(dir.path(), options, &fs));
+  EXPECT_EQ(reopened->Get("default", "a")->json, "1");
+  EXPECT_FALSE(*reopened->Exists("default", "b"));
+  EXPECT_FALSE(*reopened->Exists("default", "c"));
+  EXPECT_EQ(reopened->Get("default", "d")->json, "4");
+  EXPECT_EQ(*reopened->Count("default"), 2u);
+  EXPECT_EQ(reopened->GetStats()->recovery.records_revoked, 4u) << "two writes, two aborts";
+}
+
+TEST_F(DBFaultTest, RevokedBatchLeavesEveryDocumentAsItWas) {
+  testing::TempDir dir;
+  io::FaultFileSystem fs(base_.get(), 1);
+  auto db = std::move(*engine::OpenDB(dir.path(), NoWaitRetries(SmallOptions()), &fs));
+  ASSERT_TRUE(db->Put("default", "a", "1").ok());
+  WriteBatch batch;
+  batch.Put("default", "a", "2");
+  batch.Put("default", "b", "2");
+  batch.Delete("default", "a");
+  const uint64_t live_before = db->GetStats()->live_bytes;
+  // The first record of the batch is appended; the second is not.
+  io::FaultRule second = kDataSegmentsFull;
+  second.nth = 2;
+  fs.InjectFault(second);
+  EXPECT_EQ(db->Write(batch).code(), StatusCode::kNoSpace);
+  fs.ClearFaults();
   EXPECT_EQ(db->Get("default", "a")->json, "1");
+  EXPECT_FALSE(*db->Exists("default", "b"));
+  EXPECT_EQ(*db->Count("default"), 1u);
+  EXPECT_EQ(db->GetStats()->live_bytes, live_before) << "the record appended first is dead";
+}
+
+TEST_F(DBFaultTest, DataSegmentIoErrorIsCriticalAndStopsWrites) {
+  testing::TempDir dir;
+  io::FaultFileSystem fs(base_.get(), 1);
+  auto db = std::move(*engine::OpenDB(dir.path(), NoWaitRetries(SmallOptions()), &fs));
+  ASSERT_TRUE(db->Put("default", "a", "1").ok());
+  fs.InjectFault({io::FaultOp::kWrite, 1, EIO, false, false, "/data/seg-"});
+  const Status failed = db->Put("default", "b", "2").status();
+  EXPECT_EQ(failed.code(), StatusCode::kIoError);
+  EXPECT_EQ(failed.error_class(), ErrorClass::kCritical);
+  const Status refused = db->Put("default", "c", "3").status();
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.error_class(), ErrorClass::kCritical);
+  EXPECT_NE(refused.message().find("errno 5"), std::string_view::npos) << refused.ToString();
+  const Result<Stats> stats = db->GetStats();
+  EXPECT_TRUE(stats->read_only);
+  EXPECT_EQ(stats->retries, 0u) << "an EIO is never repeated";
+  EXPECT_EQ(stats->errors_critical, 2u);
+  EXPECT_EQ(db->Get("default", "a")->json, "1");
+}
+
+TEST_F(DBFaultTest, FailingToLogTheAbortStopsWritesAndTheReopenAppliesTheWrite) {
+  testing::TempDir dir;
+  io::FaultFileSystem fs(base_.get(), 1);
+  const Options options = NoWaitRetries(SmallOptions());
+  auto db = std::move(*engine::OpenDB(dir.path(), options, &fs));
+  ASSERT_TRUE(db->Put("default", "a", "1").ok());
+  fs.InjectFault(kDataSegmentsFull);
+  // The put's record is the first WAL write; the abort would be the second.
+  fs.InjectFault({io::FaultOp::kWrite, 2, EIO, false, false, "/wal/"});
+  EXPECT_EQ(db->Put("default", "b", "2").status().code(), StatusCode::kNoSpace);
+  EXPECT_TRUE(db->GetStats()->read_only) << "the record stands in the WAL";
+  EXPECT_EQ(db->Put("default", "c", "3").status().code(), StatusCode::kFailedPrecondition);
   db.reset();
   fs.ClearFaults();
-  auto reopened = std::move(*engine::OpenDB(dir.path(), SmallOptions(), &fs));
-  EXPECT_EQ(reopened->Get("default", "a")->json, "1");
-  EXPECT_TRUE(reopened->Put("default", "c", "3").ok());
+  // The rule of docs/errors.md: a write that could be neither applied nor revoked is
+  // applied by the reopen, as after any critical failure.
+  auto reopened = std::move(*engine::OpenDB(dir.path(), options, &fs));
+  EXPECT_EQ(reopened->Get("default", "b")->json, "2");
+  EXPECT_FALSE(*reopened->Exists("default", "c"));
 }
 
 TEST_F(DBFaultTest, WalFailureInACollectionChangeStopsWritesButNotReads) {

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
@@ -222,6 +224,42 @@ TEST(DBLifecycleTest, AFailedCheckpointKeepsThePreviousOneTrimsNothingAndIsRedon
   std::unique_ptr<DB> db = std::move(*DB::Open(dir.path(), options));
   EXPECT_EQ(db->GetStats()->recovery.records_replayed, 0u);
   ExpectDocuments(*db, expected);
+}
+
+TEST(DBLifecycleTest, BackgroundCheckpointFailingOnAFullDiskIsRetriedWithoutMoreWrites) {
+  testing::TempDir dir;
+  // Declared before the database: its threads signal them until it is closed.
+  std::mutex mu;
+  std::condition_variable cycled;
+  int attempts = 0;
+  Options options = SmallOptions();
+  options.checkpoint_auto = true;
+  options.checkpoint_interval_bytes = 4 << 10;
+  options.retry.initial_backoff_ms = 0;
+  options.retry.max_backoff_ms = 0;
+  std::unique_ptr<DB> db = std::move(*DB::Open(dir.path(), options));
+  auto* impl = static_cast<engine::DBImpl*>(db.get());
+  impl->SetCheckpointHookForTesting([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return ++attempts <= 3 ? Status::NoSpace("index transaction (test)", ENOSPC) : Status::OK();
+  });
+  impl->SetBackgroundCycleHookForTesting([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    cycled.notify_all();
+  });
+  // One write past the interval asks for one checkpoint; nothing asks again.
+  ASSERT_TRUE(db->Put("default", "big", Body(1, 5000)).ok());
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cycled.wait_for(lock, std::chrono::seconds(60),
+                                [&] { return attempts >= 4 && db->GetStats()->checkpoints >= 1; }))
+        << "attempts: " << attempts;
+  }
+  const Stats stats = *db->GetStats();
+  EXPECT_EQ(stats.checkpoint_failures, 3u);
+  EXPECT_EQ(stats.checkpoint_lsn, stats.last_lsn);
+  EXPECT_GE(stats.retries, 3u);
+  impl->SetCheckpointHookForTesting(nullptr);
 }
 
 TEST(DBLifecycleTest, LiveBytesAreExactAcrossWritesDeletesDropsAndReopens) {

@@ -49,6 +49,17 @@ TEST_F(FaultFileSystemTest, NthOperationFailsOnceWithTheChosenErrno) {
   EXPECT_EQ(fs_->OpCount(FaultOp::kWrite), 3u);
 }
 
+TEST_F(FaultFileSystemTest, PathFilteredFaultCountsAndFailsOnlyItsPaths) {
+  auto wal = Open("wal-1");
+  auto seg = Open("seg-1");
+  fs_->InjectFault({FaultOp::kWrite, 2, ENOSPC, false, false, "seg-"});
+  EXPECT_TRUE(wal->WriteAt(0, "a").ok());
+  EXPECT_TRUE(seg->WriteAt(0, "a").ok());
+  EXPECT_TRUE(wal->WriteAt(1, "b").ok()) << "another path is neither counted nor failed";
+  EXPECT_EQ(seg->WriteAt(1, "b").code(), StatusCode::kNoSpace);
+  EXPECT_TRUE(seg->WriteAt(1, "c").ok());
+}
+
 TEST_F(FaultFileSystemTest, StickyFaultFailsEveryLaterOperation) {
   auto file = Open("f");
   fs_->InjectFault({FaultOp::kSync, 1, EIO, false, true});

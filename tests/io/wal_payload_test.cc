@@ -66,5 +66,40 @@ TEST(WalPayloadTest, DeleteWithTrailingBytesIsCorruption) {
       StatusCode::kCorruption);
 }
 
+TEST(WalPayloadTest, AbortCarriesItsLsnRange) {
+  WalOp abort;
+  abort.kind = WalOp::Kind::kAbort;
+  abort.first_lsn = 7;
+  abort.last_lsn = 300;
+  const WalPayload payload = EncodeWalPayload({&abort, 1});
+  EXPECT_EQ(payload.type, WalRecordType::kAbort);
+  std::vector<WalOp> ops;
+  ASSERT_TRUE(
+      DecodeWalPayload(static_cast<uint8_t>(WalRecordType::kAbort), payload.bytes, &ops).ok());
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].kind, WalOp::Kind::kAbort);
+  EXPECT_EQ(ops[0].first_lsn, 7u);
+  EXPECT_EQ(ops[0].last_lsn, 300u);
+  EXPECT_EQ(WalRecordTypeName(static_cast<uint8_t>(WalRecordType::kAbort)), "abort");
+}
+
+TEST(WalPayloadTest, AbortOfAnEmptyRangeOrWithExtraBytesIsCorruption) {
+  WalOp abort;
+  abort.kind = WalOp::Kind::kAbort;
+  abort.first_lsn = 9;
+  abort.last_lsn = 8;
+  std::vector<WalOp> ops;
+  const uint8_t type = static_cast<uint8_t>(WalRecordType::kAbort);
+  EXPECT_EQ(DecodeWalPayload(type, EncodeWalPayload({&abort, 1}).bytes, &ops).code(),
+            StatusCode::kCorruption);
+  abort.first_lsn = 0;
+  EXPECT_EQ(DecodeWalPayload(type, EncodeWalPayload({&abort, 1}).bytes, &ops).code(),
+            StatusCode::kCorruption);
+  abort.first_lsn = 1;
+  EXPECT_EQ(DecodeWalPayload(type, EncodeWalPayload({&abort, 1}).bytes + "x", &ops).code(),
+            StatusCode::kCorruption);
+  EXPECT_TRUE(ops.empty());
+}
+
 }  // namespace
 }  // namespace docdb::io

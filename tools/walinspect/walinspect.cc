@@ -199,6 +199,9 @@ int RunDump(const Args& args, WalReader& reader) {
       if (!decoded.ok()) std::cout << "    payload error: " << decoded.ToString() << "\n";
       for (const WalOp& op : ops) {
         std::cout << "    " << WalOpKindName(op.kind) << " " << op.collection;
+        if (op.kind == WalOp::Kind::kAbort) {
+          std::cout << "revokes LSN " << op.first_lsn << "-" << op.last_lsn;
+        }
         if (!op.id.empty()) std::cout << "/" << op.id;
         if (op.kind == WalOp::Kind::kPut) std::cout << "  (" << op.body.size() << " body bytes)";
         std::cout << "\n";
@@ -221,7 +224,12 @@ int RunDump(const Args& args, WalReader& reader) {
     for (const WalOp& op : ops) {
       w.StartObject();
       Field(w, "op", WalOpKindName(op.kind));
-      Field(w, "collection", op.collection);
+      if (op.kind == WalOp::Kind::kAbort) {
+        Field(w, "first_lsn", op.first_lsn);
+        Field(w, "last_lsn", op.last_lsn);
+      } else {
+        Field(w, "collection", op.collection);
+      }
       if (!op.id.empty()) {
         Field(w, "id", op.id);
       }
@@ -254,11 +262,35 @@ int RunHistory(const Args& args, WalReader& reader) {
     w.StartArray();
   }
   uint64_t found = 0;
+  uint64_t last_found_lsn = 0;
   auto visit = [&](const WalRecord& record, const std::vector<WalOp>& ops, const Status&) {
     for (const WalOp& op : ops) {
-      // A drop of the collection ends the document too, once it has been written.
+      // A drop of the collection ends the document too, once it has been written; an
+      // abort revokes what it wrote in the aborted range.
       const bool dropped = op.kind == WalOp::Kind::kDropCollection && found > 0;
-      if (op.collection != *args.collection || (!dropped && op.id != *args.id)) continue;
+      const bool revoked = op.kind == WalOp::Kind::kAbort && found > 0 &&
+                           op.first_lsn <= last_found_lsn && last_found_lsn <= op.last_lsn;
+      if (!revoked && (op.collection != *args.collection || (!dropped && op.id != *args.id))) {
+        continue;
+      }
+      last_found_lsn = record.lsn;
+      if (revoked) {
+        if (!args.json) {
+          std::cout << "LSN " << record.lsn << "  abort  revokes LSN " << op.first_lsn << "-"
+                    << op.last_lsn << "  " << SegmentName(reader, record.segment) << "@"
+                    << record.offset << "\n";
+          continue;
+        }
+        w.StartObject();
+        Field(w, "lsn", record.lsn);
+        Field(w, "op", WalOpKindName(op.kind));
+        Field(w, "first_lsn", op.first_lsn);
+        Field(w, "last_lsn", op.last_lsn);
+        Field(w, "segment", record.segment);
+        Field(w, "offset", record.offset);
+        w.EndObject();
+        continue;
+      }
       ++found;
       const std::string type = WalRecordTypeName(record.type);
       if (!args.json) {
