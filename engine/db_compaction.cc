@@ -13,23 +13,46 @@
 namespace docdb::engine {
 
 void DBImpl::RunBackgroundWork() {
+  using Clock = std::chrono::steady_clock;
   std::unique_lock<std::mutex> lock(background_mu_);
   // A checkpoint that failed with a transient error (a full disk) is tried again after
   // a backoff, Options::retry.max_retries times, whether or not more writes come; then
   // the next trigger tries again.
   std::optional<Backoff> backoff;
   uint32_t retries = 0;
-  std::optional<std::chrono::steady_clock::time_point> retry_at;
+  std::optional<Clock::time_point> retry_at;
+  const auto scan_interval = std::chrono::seconds(options_.healing_interval_seconds);
+  std::optional<Clock::time_point> scan_at;
+  if (options_.healing_enabled) scan_at = Clock::now() + scan_interval;
   for (;;) {
     const auto woken = [&] { return checkpoint_wanted_ || stopping_; };
-    if (retry_at) {
-      background_cv_.wait_until(lock, *retry_at, woken);
+    const std::optional<Clock::time_point> due = retry_at && scan_at ? std::min(*retry_at, *scan_at)
+                                                 : retry_at          ? retry_at
+                                                                     : scan_at;
+    if (due) {
+      background_cv_.wait_until(lock, *due, woken);
     } else {
       background_cv_.wait(lock, woken);
     }
     if (stopping_) return;
-    checkpoint_wanted_ = false;
+    const auto now = Clock::now();
+    const bool checkpoint_due =
+        std::exchange(checkpoint_wanted_, false) || (retry_at && now >= *retry_at);
+    const bool scan_due = scan_at && now >= *scan_at;
     lock.unlock();
+    if (scan_due) {
+      // Healing scan (docs/healing.md): it logs what it heals and finds unrecoverable.
+      if (const Result<HealReport> scanned = ScanAll(HealOrigin::kBackground); !scanned.ok()) {
+        logger_->Log(LogLevel::kError,
+                     "healing scan of " + dir_ + " stopped: " + scanned.status().ToString());
+      }
+      scan_at = Clock::now() + scan_interval;
+    }
+    if (!checkpoint_due) {
+      if (background_cycle_hook_for_testing_) background_cycle_hook_for_testing_();
+      lock.lock();
+      continue;
+    }
     // A failure is logged and counted (or poisons the database, which logs it).
     const Status checkpoint = RunCheckpoint();
     const bool checkpointed = checkpoint.ok();
@@ -39,7 +62,7 @@ void DBImpl::RunBackgroundWork() {
       if (!backoff) backoff.emplace(options_.retry, std::random_device{}());
       ++retries;
       ++retries_;
-      retry_at = std::chrono::steady_clock::now() + backoff->Next();
+      retry_at = Clock::now() + backoff->Next();
     } else {
       backoff.reset();
       retries = 0;

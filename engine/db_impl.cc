@@ -14,11 +14,11 @@
 #include "json/validator.h"
 
 namespace docdb::engine {
-namespace {
-
-io::SegmentLocation ToSegmentLocation(const index::DocLocation& loc) {
-  return {loc.segment, loc.offset, loc.length};
+io::SegmentLocation ToSegmentLocation(const index::DocLocation& location) {
+  return {location.segment, location.offset, location.length};
 }
+
+namespace {
 
 // A thread's read buffer is kept between reads up to this size.
 constexpr size_t kMaxKeptReadBufferBytes = 1 << 20;
@@ -522,13 +522,19 @@ Result<Document> DBImpl::Get(std::string_view collection, std::string_view id) {
   DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
   DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
   DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-  const auto pin = segments_->Pin();  // until the document is read
-  DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
-  if (!current) {
-    return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
-                            "' does not exist");
+  Result<Document> doc = Status::Internal("not read");
+  {
+    const auto pin = segments_->Pin();  // until the document is read
+    DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
+    if (!current) {
+      return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
+                              "' does not exist");
+    }
+    doc = ReadDocument(collection, id, *current);
   }
-  return ReadDocument(collection, id, *current);
+  if (doc.ok() || doc.status().code() != StatusCode::kCorruption) return Noted(std::move(doc));
+  // Healed without the pin, which a checkpoint removing segments may be waiting for.
+  return HealAfterRead(collection, id);
 }
 
 Result<bool> DBImpl::Exists(std::string_view collection, std::string_view id) {
@@ -548,15 +554,50 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
                                            const ScanOptions& options) {
   DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
   DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-  // IDs below the prefix cannot start with it; a range that ends before it begins is empty.
-  const std::string_view first_id = std::max<std::string_view>(options.start, options.prefix);
-  if (!options.end.empty() && options.end <= first_id) return std::vector<Document>();
-  const std::string start = DocumentKey(collection_id, first_id);
-  const std::string end = options.end.empty() ? CollectionKeyEnd(collection_id)
-                                              : DocumentKey(collection_id, options.end);
-  const uint64_t limit = options.limit == 0 ? UINT64_MAX : options.limit;
+  std::vector<Document> out;
+  std::vector<size_t> damaged;  // indices into out
+  {
+    const auto pin = segments_->Pin();  // until the documents are read
+    DOCDB_ASSIGN_OR_RETURN(
+        const auto found,
+        CollectLocations(collection_id, options.start, options.end, options.prefix,
+                         options.limit == 0 ? UINT64_MAX : options.limit));
+    out.reserve(found.size());
+    for (const auto& [id, location] : found) {
+      Result<Document> doc = ReadDocument(collection, id, location);
+      if (!doc.ok() && doc.status().code() != StatusCode::kCorruption) return Noted(doc.status());
+      if (!doc.ok()) damaged.push_back(out.size());
+      out.push_back(doc.ok() ? *std::move(doc) : Document{id, "", location.version});
+    }
+  }
+  // Healed without the pin, which a checkpoint removing segments may be waiting for.
+  if (damaged.empty()) return out;
+  std::vector<bool> deleted(out.size());  // since the scan found them damaged
+  for (size_t i : damaged) {
+    Result<Document> healed = HealAfterRead(collection, out[i].id);
+    deleted[i] = healed.status().code() == StatusCode::kNotFound;
+    if (!healed.ok() && !deleted[i]) return healed.status();
+    if (healed.ok()) out[i] = *std::move(healed);
+  }
+  std::vector<Document> found;
+  found.reserve(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!deleted[i]) found.push_back(std::move(out[i]));
+  }
+  return found;
+}
 
-  const auto pin = segments_->Pin();  // until the documents are read
+Result<std::vector<std::pair<std::string, index::DocLocation>>> DBImpl::CollectLocations(
+    uint64_t collection_id, std::string_view start_id, std::string_view end_id,
+    std::string_view prefix, uint64_t limit) {
+  std::vector<std::pair<std::string, index::DocLocation>> found;
+  // IDs below the prefix cannot start with it; a range that ends before it begins is empty.
+  const std::string_view first_id = std::max(start_id, prefix);
+  if (!end_id.empty() && end_id <= first_id) return found;
+  const std::string start = DocumentKey(collection_id, first_id);
+  const std::string end =
+      end_id.empty() ? CollectionKeyEnd(collection_id) : DocumentKey(collection_id, end_id);
+
   // The overlay's entries and the index snapshot are taken together, so that the scan
   // sees one state: a checkpoint committing in between would otherwise make part of a
   // batch come from the old overlay and the rest from the newer index.
@@ -569,10 +610,9 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
 
   // Merge the overlay (newer) with the index in key order.
   auto next_recent = recent.begin();
-  std::vector<std::pair<std::string, index::DocLocation>> found;
   bool past_prefix = false;
   auto take = [&](std::string_view key, const std::optional<index::DocLocation>& loc) {
-    if (!DocumentIdOfKey(key).starts_with(options.prefix)) {
+    if (!DocumentIdOfKey(key).starts_with(prefix)) {
       past_prefix = true;
       return;
     }
@@ -595,15 +635,7 @@ Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
         return !done();
       }));
   while (!done() && next_recent != recent.end()) take_recent(next_recent++);
-  snapshot.reset();  // gives its read transaction back before the documents are read
-
-  std::vector<Document> out;
-  out.reserve(found.size());
-  for (const auto& [id, loc] : found) {
-    DOCDB_ASSIGN_OR_RETURN(Document doc, ReadDocument(collection, id, loc));
-    out.push_back(std::move(doc));
-  }
-  return out;
+  return found;
 }
 
 }  // namespace docdb::engine

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -39,6 +40,7 @@ namespace docdb::engine {
 // What an overlay entry says in the index's terms: the location and version of the
 // document's newest record, or nullopt for a deletion.
 std::optional<index::DocLocation> IndexLocationOf(const OverlayEntry& entry);
+io::SegmentLocation ToSegmentLocation(const index::DocLocation& location);
 
 // The LSN ranges abort records revoke: first LSN -> last LSN, both inclusive.
 using RevokedLsns = std::map<uint64_t, uint64_t>;
@@ -104,6 +106,9 @@ class DBImpl : public DB {
   Status TrimWal() override;
   Status Compact() override;
   Result<Stats> GetStats() override;
+  Result<bool> HealDocument(std::string_view collection, std::string_view id) override;
+  Result<HealReport> HealAll() override;
+  Result<HealingStats> GetHealingStats() override;
 
  private:
   // What a write requires of the document's current state.
@@ -191,6 +196,41 @@ class DBImpl : public DB {
   Status ForgetCollection(std::string_view name);
   Result<Document> ReadDocument(std::string_view collection, std::string_view id,
                                 const index::DocLocation& location) const;
+
+  // The current location of each live document of a collection with an ID in
+  // [start_id, end_id) (end_id empty: to the end) that starts with `prefix`, in ID order,
+  // at most `limit`: the overlay merged with one index snapshot.
+  Result<std::vector<std::pair<std::string, index::DocLocation>>> CollectLocations(
+      uint64_t collection_id, std::string_view start_id, std::string_view end_id,
+      std::string_view prefix, uint64_t limit);
+
+  // ---- Healing (engine/db_healing.cc, docs/healing.md) ----
+  enum class HealOrigin { kOnDemand, kBackground };
+  struct Checked {
+    Document document;
+    bool healed = false;
+  };
+  // Reads the document and, when its record is damaged, heals it: returns it (healthy or
+  // healed). NotFound when it does not exist; Corruption naming it when the WAL no longer
+  // holds its version, or when healing is off (`heal` false) and it is damaged.
+  Result<Checked> CheckDocument(std::string_view collection, std::string_view id, bool heal,
+                                HealOrigin origin);
+  // The body the WAL record of LSN `version` gave (collection, id); nullopt when the WAL
+  // no longer holds that record or it wrote no such document.
+  Result<std::optional<std::string>> BodyFromWal(uint64_t version, std::string_view collection,
+                                                 std::string_view id);
+  // Rewrites a damaged document with `body`, the WAL's copy of its version, if it is still
+  // at `damaged`; false when a write got there first.
+  Result<bool> Rewrite(std::string_view collection, std::string_view id,
+                       const index::DocLocation& damaged, const std::string& body);
+  // What a read that found the document damaged does: heals it and returns it
+  // (Options::healing_on_read), or fails with Corruption.
+  Result<Document> HealAfterRead(std::string_view collection, std::string_view id);
+  // Checks every live document and heals what is damaged; the background's scan stops
+  // early when the database closes.
+  Result<HealReport> ScanAll(HealOrigin origin);
+  void NoteDamaged(const std::string& key, const index::DocLocation& location);
+  void NoteUnrecoverable(const std::string& key, DamagedDocument document);
 
   // Fills in the live bytes of each segment from the index (for a checkpoint meta
   // written before they were recorded).
@@ -314,6 +354,10 @@ class DBImpl : public DB {
   uint64_t writes_revoked_ = 0;       // WAL records revoked by abort records, since Open
   ErrorCounts errors_;                // failures returned to callers, by class
   std::atomic<uint64_t> retries_{0};  // transient failures repeated, since Open
+  HealingStats healing_;              // but `unrecoverable`, which unrecoverable_ holds
+  // Damaged records found, by key, segment and offset: each is counted once.
+  std::set<std::tuple<std::string, uint64_t, uint64_t>> damaged_seen_;
+  std::map<std::string, DamagedDocument> unrecoverable_;  // by key
   std::atomic<uint64_t> wal_bytes_since_checkpoint_{0};
 
   std::mutex async_mu_;

@@ -301,6 +301,52 @@ void PutStats(BodyWriter& w, const Stats& s) {
     w.U64(v);
   }
   w.Bytes(s.last_checkpoint_error);
+  for (uint64_t v : {s.writes_revoked, s.errors_transient, s.errors_permanent, s.errors_critical,
+                     s.errors_validation, s.retries, r.records_revoked}) {
+    w.U64(v);
+  }
+  w.Bool(s.read_only);
+  w.Bytes(s.read_only_reason);
+}
+
+void PutDamaged(BodyWriter& w, const std::vector<DamagedDocument>& documents) {
+  w.U32(static_cast<uint32_t>(documents.size()));
+  for (const DamagedDocument& d : documents) {
+    w.Bytes(d.collection);
+    w.Bytes(d.id);
+    w.U64(d.version);
+    w.Bytes(d.problem);
+  }
+}
+
+void GetDamaged(BodyReader& r, std::vector<DamagedDocument>* documents) {
+  documents->resize(r.Count("damaged document count", 4 + 4 + 8 + 4));
+  for (DamagedDocument& d : *documents) {
+    d.collection = r.Bytes("damaged document collection");
+    d.id = r.Bytes("damaged document id");
+    d.version = r.U64("damaged document version");
+    d.problem = r.Bytes("damaged document problem");
+  }
+}
+
+void PutHealingStats(BodyWriter& w, const HealingStats& h) {
+  for (uint64_t v : {h.total_scans, h.documents_healed, h.documents_corrupted, h.on_demand_healings,
+                     h.background_healings, static_cast<uint64_t>(h.last_scan_time_us),
+                     static_cast<uint64_t>(h.last_healing_time_us), h.documents_unrecoverable}) {
+    w.U64(v);
+  }
+  PutDamaged(w, h.unrecoverable);
+}
+
+void GetHealingStats(BodyReader& r, HealingStats* h) {
+  for (uint64_t* v : {&h->total_scans, &h->documents_healed, &h->documents_corrupted,
+                      &h->on_demand_healings, &h->background_healings}) {
+    *v = r.U64("healing stats");
+  }
+  h->last_scan_time_us = static_cast<int64_t>(r.U64("last scan time"));
+  h->last_healing_time_us = static_cast<int64_t>(r.U64("last healing time"));
+  h->documents_unrecoverable = r.U64("unrecoverable documents");
+  GetDamaged(r, &h->unrecoverable);
 }
 
 void GetStats(BodyReader& r, Stats* s) {
@@ -326,6 +372,14 @@ void GetStats(BodyReader& r, Stats* s) {
     *v = r.U64("lifecycle stats");
   }
   s->last_checkpoint_error = r.Bytes("last checkpoint error");
+  if (r.AtEnd()) return;  // a server from before the reliability fields
+  for (uint64_t* v :
+       {&s->writes_revoked, &s->errors_transient, &s->errors_permanent, &s->errors_critical,
+        &s->errors_validation, &s->retries, &rr.records_revoked}) {
+    *v = r.U64("reliability stats");
+  }
+  s->read_only = r.Bool("read only");
+  s->read_only_reason = r.Bytes("read only reason");
 }
 
 void PutRequestBody(BodyWriter& w, const Request& req) {
@@ -473,6 +527,17 @@ void PutResponsePayload(BodyWriter& w, Command command, const Response& resp) {
     case Command::kStats:
       PutStats(w, resp.stats);
       return;
+    case Command::kHeal:
+      w.Bool(resp.healed);
+      return;
+    case Command::kHealAll:
+      w.U64(resp.heal_report.documents_checked);
+      PutDamaged(w, resp.heal_report.healed);
+      PutDamaged(w, resp.heal_report.unrecoverable);
+      return;
+    case Command::kHealStats:
+      PutHealingStats(w, resp.healing);
+      return;
     case Command::kHello:
       w.Bytes(resp.hello.server_version);
       w.U8(resp.hello.protocol_version);
@@ -538,6 +603,17 @@ void GetResponsePayload(BodyReader& r, Command command, Response* resp) {
     }
     case Command::kStats:
       GetStats(r, &resp->stats);
+      return;
+    case Command::kHeal:
+      resp->healed = r.Bool("healed");
+      return;
+    case Command::kHealAll:
+      resp->heal_report.documents_checked = r.U64("documents checked");
+      GetDamaged(r, &resp->heal_report.healed);
+      GetDamaged(r, &resp->heal_report.unrecoverable);
+      return;
+    case Command::kHealStats:
+      GetHealingStats(r, &resp->healing);
       return;
     case Command::kHello:
       resp->hello.server_version = r.Bytes("server version");

@@ -169,6 +169,9 @@ struct Response {
   std::vector<CollectionInfo> collections;
   std::vector<DatabaseInfo> databases;
   Stats stats;
+  bool healed = false;     // Heal
+  HealReport heal_report;  // HealAll
+  HealingStats healing;    // HealStats
   ServerHello hello;
   std::string text;  // Metrics
 };

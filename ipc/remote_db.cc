@@ -191,4 +191,27 @@ Result<Stats> RemoteDB::GetStats() {
   return std::move(r.stats);
 }
 
+Result<bool> RemoteDB::HealDocument(std::string_view collection, std::string_view id) {
+  Request req = RequestFor(Command::kHeal);
+  req.collection = collection;
+  Operation& op = req.ops.emplace_back();
+  op.collection = collection;
+  op.id = id;
+  DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(std::move(req)));
+  if (!r.status.ok()) return r.status;
+  return r.healed;
+}
+
+Result<HealReport> RemoteDB::HealAll() {
+  DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kHealAll)));
+  if (!r.status.ok()) return r.status;
+  return std::move(r.heal_report);
+}
+
+Result<HealingStats> RemoteDB::GetHealingStats() {
+  DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kHealStats)));
+  if (!r.status.ok()) return r.status;
+  return std::move(r.healing);
+}
+
 }  // namespace docdb::ipc

@@ -47,6 +47,9 @@ class RemoteDB : public DB {
   Status TrimWal() override;
   Status Compact() override;
   Result<Stats> GetStats() override;
+  Result<bool> HealDocument(std::string_view collection, std::string_view id) override;
+  Result<HealReport> HealAll() override;
+  Result<HealingStats> GetHealingStats() override;
 
  private:
   Request RequestFor(Command command) const;

@@ -135,6 +135,8 @@ RequestHandler::Route RequestHandler::RouteOf(const Request& request) const {
     case Command::kCheckpoint:
     case Command::kTrim:
     case Command::kCompact:
+    case Command::kHeal:
+    case Command::kHealAll:
     case Command::kCreateCollection:
     case Command::kDeleteCollection:
       return {true, nullptr};
@@ -189,9 +191,6 @@ void RequestHandler::Handle(Request request, std::shared_ptr<DB> db, Respond res
     case Command::kDropDb:
       respond(ErrorFrame(command, id, pool_->Drop(request.db)));
       return;
-    case Command::kHeal:
-    case Command::kHealAll:
-    case Command::kHealStats:
     case Command::kMetrics:
     case Command::kVerify:
     case Command::kBackup:
@@ -292,6 +291,24 @@ void RequestHandler::HandleWithDb(Request request, std::shared_ptr<DB> db, Respo
     case Command::kCompact:
       r.status = db->Compact();
       break;
+    case Command::kHeal: {
+      Result<bool> healed = db->HealDocument(request.collection, request.ops.front().id);
+      r.status = healed.ok() ? Status::OK() : healed.status();
+      if (healed.ok()) r.healed = *healed;
+      break;
+    }
+    case Command::kHealAll: {
+      Result<HealReport> report = db->HealAll();
+      r.status = report.ok() ? Status::OK() : report.status();
+      if (report.ok()) r.heal_report = std::move(*report);
+      break;
+    }
+    case Command::kHealStats: {
+      Result<HealingStats> healing = db->GetHealingStats();
+      r.status = healing.ok() ? Status::OK() : healing.status();
+      if (healing.ok()) r.healing = std::move(*healing);
+      break;
+    }
     default:
       r.status = Status::Internal("no handler for " + CommandName(static_cast<uint16_t>(command)));
       break;

@@ -90,6 +90,37 @@ struct Stats {
   RecoveryReport recovery;
 };
 
+// A document that healing found damaged (docs/healing.md).
+struct DamagedDocument {
+  std::string collection;
+  std::string id;
+  uint64_t version = 0;  // the version the index names
+  std::string problem;   // what was wrong with its record, or why it could not be healed
+};
+
+// What DB::HealAll found.
+struct HealReport {
+  uint64_t documents_checked = 0;
+  std::vector<DamagedDocument> healed;         // rebuilt from the WAL and re-indexed
+  std::vector<DamagedDocument> unrecoverable;  // damaged, and the WAL no longer has them
+};
+
+// Healing since Open (docs/healing.md). Times are the system clock's, in microseconds
+// since the Unix epoch; 0 means never.
+struct HealingStats {
+  uint64_t total_scans = 0;          // scans of every live document (background, HealAll)
+  uint64_t documents_healed = 0;     // on_demand_healings + background_healings
+  uint64_t documents_corrupted = 0;  // damaged records found, each counted once
+  uint64_t on_demand_healings = 0;   // healed by a read, HealDocument or HealAll
+  uint64_t background_healings = 0;  // healed by the background scan
+  int64_t last_scan_time_us = 0;     // when the last scan finished
+  int64_t last_healing_time_us = 0;  // when a document was last healed
+  // Documents damaged now whose version the WAL no longer holds: reads of them fail with
+  // Corruption until they are written again.
+  uint64_t documents_unrecoverable = 0;
+  std::vector<DamagedDocument> unrecoverable;
+};
+
 class DB {
  public:
   // Opens the database in `dir`, creating it when missing (Options::create_if_missing),
@@ -189,6 +220,19 @@ class DB {
   // and the old segments are deleted (docs/lifecycle.md). Writes go on meanwhile.
   virtual Status Compact() = 0;
   virtual Result<Stats> GetStats() = 0;
+
+  // Healing (docs/healing.md): a document whose record fails its checksum or does not
+  // match the index is rebuilt from the WAL record of exactly the version the index
+  // names, written to the active data segment and re-indexed. Never from any other
+  // version, never for a deleted document, never rewriting a healthy one.
+  //
+  // Checks one document: true when it was damaged and is healed, false when it was
+  // healthy. NotFound when it does not exist; Corruption naming collection, ID and
+  // version when it is damaged and the WAL no longer holds that version.
+  virtual Result<bool> HealDocument(std::string_view collection, std::string_view id) = 0;
+  // Checks every live document and heals each damaged one; writes go on meanwhile.
+  virtual Result<HealReport> HealAll() = 0;
+  virtual Result<HealingStats> GetHealingStats() = 0;
 
  protected:
   DB() = default;

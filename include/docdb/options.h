@@ -86,6 +86,12 @@ struct Options {
   // a WAL that does not close cleanly) are logged here; null means stderr.
   std::shared_ptr<Logger> logger;
   RetryPolicy retry;
+  // Healing (docs/healing.md): a read that finds a damaged document heals it and returns
+  // the healed document (healing_on_read); with healing_enabled, a background scan checks
+  // every live document every healing_interval_seconds and heals what it finds damaged.
+  bool healing_enabled = true;
+  uint32_t healing_interval_seconds = 3600;
+  bool healing_on_read = true;
   // Limits on document bodies.
   uint32_t max_document_bytes = 16u << 20;
   uint32_t max_nesting_depth = 128;

@@ -212,6 +212,65 @@ TEST(ProtocolTest, ResponsesRoundTripWithStatusesAndPayloads) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->stats.documents, 77u);
 
+  stats.stats.writes_revoked = 3;
+  stats.stats.errors_critical = 1;
+  stats.stats.recovery.records_revoked = 4;
+  stats.stats.read_only = true;
+  stats.stats.read_only_reason = "fsync failed";
+  auto [h6, b6] = Split(EncodeResponse(Command::kStats, 7, stats));
+  back = DecodeResponse(Command::kStats, b6);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->stats.writes_revoked, 3u);
+  EXPECT_EQ(back->stats.errors_critical, 1u);
+  EXPECT_EQ(back->stats.recovery.records_revoked, 4u);
+  EXPECT_TRUE(back->stats.read_only);
+  EXPECT_EQ(back->stats.read_only_reason, "fsync failed");
+
+  Response heal_all;
+  heal_all.heal_report.documents_checked = 9;
+  heal_all.heal_report.healed = {{"c", "a", 5, ""}};
+  heal_all.heal_report.unrecoverable = {{"c", "b", 6, "checksum mismatch; gone"}};
+  auto [h7, b7] = Split(EncodeResponse(Command::kHealAll, 8, heal_all));
+  back = DecodeResponse(Command::kHealAll, b7);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->heal_report.documents_checked, 9u);
+  ASSERT_EQ(back->heal_report.healed.size(), 1u);
+  EXPECT_EQ(back->heal_report.healed[0].id, "a");
+  ASSERT_EQ(back->heal_report.unrecoverable.size(), 1u);
+  EXPECT_EQ(back->heal_report.unrecoverable[0].version, 6u);
+  EXPECT_EQ(back->heal_report.unrecoverable[0].problem, "checksum mismatch; gone");
+
+  Response healing;
+  healing.healing.total_scans = 2;
+  healing.healing.documents_healed = 3;
+  healing.healing.documents_corrupted = 4;
+  healing.healing.on_demand_healings = 1;
+  healing.healing.background_healings = 2;
+  healing.healing.last_scan_time_us = 1'700'000'000'000'000;
+  healing.healing.last_healing_time_us = 1'700'000'000'000'001;
+  healing.healing.documents_unrecoverable = 1;
+  healing.healing.unrecoverable = {{"c", "b", 6, "gone"}};
+  auto [h8, b8] = Split(EncodeResponse(Command::kHealStats, 9, healing));
+  back = DecodeResponse(Command::kHealStats, b8);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->healing.total_scans, 2u);
+  EXPECT_EQ(back->healing.documents_healed, 3u);
+  EXPECT_EQ(back->healing.documents_corrupted, 4u);
+  EXPECT_EQ(back->healing.on_demand_healings, 1u);
+  EXPECT_EQ(back->healing.background_healings, 2u);
+  EXPECT_EQ(back->healing.last_scan_time_us, 1'700'000'000'000'000);
+  EXPECT_EQ(back->healing.last_healing_time_us, 1'700'000'000'000'001);
+  EXPECT_EQ(back->healing.documents_unrecoverable, 1u);
+  ASSERT_EQ(back->healing.unrecoverable.size(), 1u);
+  EXPECT_EQ(back->healing.unrecoverable[0].collection, "c");
+
+  Response heal;
+  heal.healed = true;
+  auto [h9, b9] = Split(EncodeResponse(Command::kHeal, 10, heal));
+  back = DecodeResponse(Command::kHeal, b9);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->healed);
+
   // An error response carries no payload, whatever the command.
   Response failed;
   failed.status = Status::IoError("disk", 5);

@@ -284,13 +284,11 @@ TEST_F(ServerTest, FeaturesTheEngineLacksAnswerNotSupported) {
   const int fd = RawConnect(options_.socket_path);
   std::vector<ipc::Request> requests;
   uint64_t id = 1;
-  for (ipc::Command c : {ipc::Command::kHeal, ipc::Command::kHealAll, ipc::Command::kHealStats,
-                         ipc::Command::kMetrics, ipc::Command::kVerify, ipc::Command::kBackup}) {
+  for (ipc::Command c : {ipc::Command::kMetrics, ipc::Command::kVerify, ipc::Command::kBackup}) {
     ipc::Request r;
     r.command = c;
     r.request_id = id++;
     r.db = "default";
-    if (c == ipc::Command::kHeal) r.ops.push_back({});
     requests.push_back(r);
   }
   std::map<uint64_t, ipc::Response> responses = Exchange(fd, requests);

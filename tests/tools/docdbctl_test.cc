@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "tests/ipc/server_test.h"
+#include "tests/support/damage.h"
 #include "tests/support/run_command.h"
 
 namespace docdb {
@@ -77,9 +78,35 @@ TEST_F(DocdbctlTest, CompactAndTrimReportWhatIsLeftOnDisk) {
   EXPECT_NE(trimmed.out.find("wal_segments_trimmed"), std::string::npos) << trimmed.out;
 }
 
+TEST_F(DocdbctlTest, HealRebuildsDamagedDocumentsThroughTheServer) {
+  auto client = Connect();
+  {
+    std::unique_ptr<DB> db = OpenDb(*client);
+    ASSERT_TRUE(db->Put("default", "x", R"({"marker":"xxxx-one"})").ok());
+    ASSERT_TRUE(db->Put("default", "y", R"({"marker":"yyyy-one"})").ok());
+    ASSERT_TRUE(db->Checkpoint().ok());
+  }
+  ASSERT_EQ(testing::DamageDataSegments(options_.data_dir + "/default", "xxxx-one"), 1);
+  ASSERT_EQ(testing::DamageDataSegments(options_.data_dir + "/default", "yyyy-one"), 1);
+  CommandResult run = Ctl("--json heal default x");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out, R"({"ok":true,"collection":"default","id":"x","healed":true})"
+                     "\n");
+  run = Ctl("--json heal --all");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find(R"("documents_checked":2,"healed":1,"unrecoverable":0)"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find(R"({"collection":"default","id":"y",)"), std::string::npos) << run.out;
+  run = Ctl("heal-stats");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_TRUE(std::regex_search(run.out, std::regex("(^|\n)documents_healed +2\n"))) << run.out;
+  EXPECT_EQ(Ctl("heal default").exit_code, 2) << "a collection without an id";
+  EXPECT_EQ(Ctl("heal default nobody").exit_code, 1);
+}
+
 TEST_F(DocdbctlTest, CommandsToComeSayNotSupportedAndExitCodesAreDocumented) {
-  for (const char* command :
-       {"metrics", "heal default x", "verify", "rebuild-index", "backup /tmp/x"}) {
+  for (const char* command : {"metrics", "verify", "rebuild-index", "backup /tmp/x"}) {
     const CommandResult run = Ctl(command);
     EXPECT_EQ(run.exit_code, 1) << command;
     EXPECT_NE(run.out.find("not supported by DocDB yet"), std::string::npos) << run.out;

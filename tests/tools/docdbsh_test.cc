@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "tests/ipc/server_test.h"
+#include "tests/support/damage.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
@@ -167,8 +168,27 @@ TEST_F(DocdbshTest, OnATerminalItEditsCompletesJoinsLinesAndKeepsHistoryAcrossRu
   EXPECT_NE(second.find("\"x\": 1"), std::string::npos) << second;
 }
 
+TEST_F(DocdbshTest, HealCommandsRebuildADamagedDocumentAndReportIt) {
+  ASSERT_EQ(Shell(R"(-c '.put x {"marker":"xxxx-one"}' -c '.put y 2')").exit_code, 0);
+  ASSERT_EQ(testing::DamageDataSegments(dir_.Join("data") + "/default", "xxxx-one"), 1);
+  const CommandResult run =
+      Shell("--json -c '.heal x' -c '.heal y' -c '.heal-all' -c '.heal-stats'");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find(R"({"ok":true,"id":"x","healed":true})"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"({"ok":true,"id":"y","healed":false})"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"("documents_checked":2,"healed":[],"unrecoverable":[])"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find(R"("total_scans":1,"documents_healed":1,"documents_corrupted":1)"),
+            std::string::npos)
+      << run.out;
+  const CommandResult missing = Shell("-c '.heal nobody'");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.out.find("error: not_found"), std::string::npos) << missing.out;
+}
+
 TEST_F(DocdbshTest, CommandsTheEngineLacksSayNotSupported) {
-  for (const char* command : {".heal x", ".heal-all", ".heal-stats", ".metrics"}) {
+  for (const char* command : {".metrics"}) {
     const CommandResult run = Shell(std::string("-c '") + command + "'");
     EXPECT_EQ(run.exit_code, 1) << command;
     EXPECT_NE(run.out.find("not_supported: this command is not supported"), std::string::npos)

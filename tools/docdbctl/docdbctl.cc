@@ -86,6 +86,14 @@ Output StatsOutput(const docdb::Stats& s) {
            {"compactions", n(s.compactions)},
            {"compaction_bytes_copied", n(s.compaction_bytes_copied)},
            {"compaction_bytes_reclaimed", n(s.compaction_bytes_reclaimed)},
+           {"read_only", s.read_only ? "true" : "false"},
+           {"read_only_reason", JsonQuote(s.read_only_reason)},
+           {"writes_revoked", n(s.writes_revoked)},
+           {"errors_transient", n(s.errors_transient)},
+           {"errors_permanent", n(s.errors_permanent)},
+           {"errors_critical", n(s.errors_critical)},
+           {"errors_validation", n(s.errors_validation)},
+           {"retries", n(s.retries)},
            {"io_backend", JsonQuote(s.io_backend)},
            {"recovery_records_replayed", n(s.recovery.records_replayed)},
            {"recovery_dropped_bytes", n(s.recovery.dropped_bytes)},
@@ -94,6 +102,38 @@ Output StatsOutput(const docdb::Stats& s) {
           {},
           {},
           {}};
+}
+
+// Appends damaged documents to the output's table, each with what happened to it.
+void ListDamaged(Output* o, const std::vector<docdb::DamagedDocument>& documents,
+                 const std::string& outcome) {
+  o->list_key = "documents";
+  o->columns = {"collection", "id", "version", "outcome", "problem"};
+  for (const docdb::DamagedDocument& d : documents) {
+    o->rows.push_back({d.collection, d.id, std::to_string(d.version), outcome, d.problem});
+    o->elements.push_back(R"({"collection":)" + JsonQuote(d.collection) + R"(,"id":)" +
+                          JsonQuote(d.id) + R"(,"version":)" + std::to_string(d.version) +
+                          R"(,"outcome":)" + JsonQuote(outcome) + R"(,"problem":)" +
+                          JsonQuote(d.problem) + "}");
+  }
+}
+
+Output HealingStatsOutput(const docdb::HealingStats& h) {
+  const auto n = [](auto v) { return std::to_string(v); };
+  Output o{{{"total_scans", n(h.total_scans)},
+            {"documents_healed", n(h.documents_healed)},
+            {"documents_corrupted", n(h.documents_corrupted)},
+            {"on_demand_healings", n(h.on_demand_healings)},
+            {"background_healings", n(h.background_healings)},
+            {"documents_unrecoverable", n(h.documents_unrecoverable)},
+            {"last_scan_time_us", n(h.last_scan_time_us)},
+            {"last_healing_time_us", n(h.last_healing_time_us)}},
+           "",
+           {},
+           {},
+           {}};
+  ListDamaged(&o, h.unrecoverable, "unrecoverable");
+  return o;
 }
 
 }  // namespace
@@ -140,10 +180,19 @@ int main(int argc, char** argv) {
   bool force = false;
   coll_drop->add_flag("--force", force, "Drop it with its documents");
   coll_cmd->require_subcommand(1);
+  auto* heal_cmd = app.add_subcommand(
+      "heal", "Rebuild a damaged document from the WAL: heal <collection> <id>, or heal --all");
+  std::string heal_collection;
+  std::string heal_id;
+  bool heal_all = false;
+  auto* heal_all_opt =
+      heal_cmd->add_flag("--all", heal_all, "Check every document and heal each damaged one");
+  heal_cmd->add_option("collection", heal_collection)->excludes(heal_all_opt);
+  heal_cmd->add_option("id", heal_id)->excludes(heal_all_opt);
+  auto* heal_stats_cmd = app.add_subcommand("heal-stats", "Healing counters and what is lost");
   // Named now, so that scripts can be written against them; the engine has them to come.
   std::vector<CLI::App*> not_yet;
-  for (const char* command :
-       {"metrics", "heal", "heal-stats", "verify", "rebuild-index", "backup"}) {
+  for (const char* command : {"metrics", "verify", "rebuild-index", "backup"}) {
     not_yet.push_back(app.add_subcommand(command, "(not supported by DocDB yet)"));
     not_yet.back()->allow_extras();
   }
@@ -152,6 +201,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
+  }
+  if (heal_cmd->parsed() && !heal_all && heal_id.empty()) {
+    std::cerr << "docdbctl: heal needs <collection> <id>, or --all\n";
+    return kExitUsage;
   }
   for (CLI::App* command : not_yet) {
     if (command->parsed()) {
@@ -219,6 +272,24 @@ int main(int argc, char** argv) {
                       {"live_bytes", n(stats->live_bytes)},
                       {"compaction_bytes_reclaimed", n(stats->compaction_bytes_reclaimed)}};
       }
+    } else if (heal_cmd->parsed() && heal_all) {
+      Result<docdb::HealReport> report = database.HealAll();
+      if (!report.ok()) return Fail(report.status(), json);
+      out.fields = {{"documents_checked", std::to_string(report->documents_checked)},
+                    {"healed", std::to_string(report->healed.size())},
+                    {"unrecoverable", std::to_string(report->unrecoverable.size())}};
+      ListDamaged(&out, report->healed, "healed");
+      ListDamaged(&out, report->unrecoverable, "unrecoverable");
+    } else if (heal_cmd->parsed()) {
+      Result<bool> healed = database.HealDocument(heal_collection, heal_id);
+      if (!healed.ok()) return Fail(healed.status(), json);
+      out.fields = {{"collection", JsonQuote(heal_collection)},
+                    {"id", JsonQuote(heal_id)},
+                    {"healed", *healed ? "true" : "false"}};
+    } else if (heal_stats_cmd->parsed()) {
+      Result<docdb::HealingStats> healing = database.GetHealingStats();
+      if (!healing.ok()) return Fail(healing.status(), json);
+      out = HealingStatsOutput(*healing);
     } else if (coll_cmd->parsed()) {
       if (coll_create->parsed()) {
         if (Status s = database.CreateCollection(name); !s.ok()) return Fail(s, json);

@@ -102,9 +102,10 @@ const std::vector<Shell::Command>& Shell::Commands() {
       {".pretty", ".pretty on|off", "the same as .mode pretty / .mode json", &Shell::Pretty},
       {".timer", ".timer on|off", "print each command's time", &Shell::Timer},
       {".source", ".source <file>", "run the commands in a file", &Shell::Source},
-      {".heal", ".heal <id>", "rebuild a corrupt document from the WAL", &Shell::NotYet},
-      {".heal-all", ".heal-all", "heal every corrupt document", &Shell::NotYet},
-      {".heal-stats", ".heal-stats", "healing counters", &Shell::NotYet},
+      {".heal", ".heal <id>", "rebuild a damaged document from the WAL", &Shell::Heal},
+      {".heal-all", ".heal-all", "check every document and heal the damaged ones", &Shell::HealAll},
+      {".heal-stats", ".heal-stats", "healing counters and unrecoverable documents",
+       &Shell::HealStats},
       {".metrics", ".metrics", "Prometheus metrics", &Shell::NotYet},
       {".mem", ".mem", "memory use", &Shell::NotYet},
       {".wal", ".wal", "WAL state", &Shell::NotYet},
@@ -491,6 +492,52 @@ Outcome Shell::Stats(const std::string&) {
         R"(,"recovery":{"records_replayed":)" + std::to_string(r.records_replayed) +
         R"(,"dropped_bytes":)" + std::to_string(r.dropped_bytes) + R"(,"detail":)" +
         JsonQuote(r.detail) + "}}");
+  return Outcome::kOk;
+}
+
+namespace {
+
+std::string DamagedJson(const std::vector<docdb::DamagedDocument>& documents) {
+  std::string out = "[";
+  for (const docdb::DamagedDocument& d : documents) {
+    out += (out.size() > 1 ? "," : "") + std::string(R"({"collection":)") +
+           JsonQuote(d.collection) + R"(,"id":)" + JsonQuote(d.id) + R"(,"version":)" +
+           std::to_string(d.version) + R"(,"problem":)" + JsonQuote(d.problem) + "}";
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+Outcome Shell::Heal(const std::string& args) {
+  if (args.empty()) return Fail(Status::InvalidArgument("usage: .heal <doc_id>"));
+  Result<bool> healed = db_->HealDocument(collection_, args);
+  if (!healed.ok()) return Fail(healed.status());
+  Print(R"({"id":)" + JsonQuote(args) + R"(,"healed":)" + (*healed ? "true" : "false") + "}");
+  return Outcome::kOk;
+}
+
+Outcome Shell::HealAll(const std::string&) {
+  Result<docdb::HealReport> report = db_->HealAll();
+  if (!report.ok()) return Fail(report.status());
+  Print(R"({"documents_checked":)" + std::to_string(report->documents_checked) + R"(,"healed":)" +
+        DamagedJson(report->healed) + R"(,"unrecoverable":)" + DamagedJson(report->unrecoverable) +
+        "}");
+  return Outcome::kOk;
+}
+
+Outcome Shell::HealStats(const std::string&) {
+  Result<docdb::HealingStats> h = db_->GetHealingStats();
+  if (!h.ok()) return Fail(h.status());
+  Print(R"({"total_scans":)" + std::to_string(h->total_scans) + R"(,"documents_healed":)" +
+        std::to_string(h->documents_healed) + R"(,"documents_corrupted":)" +
+        std::to_string(h->documents_corrupted) + R"(,"on_demand_healings":)" +
+        std::to_string(h->on_demand_healings) + R"(,"background_healings":)" +
+        std::to_string(h->background_healings) + R"(,"last_scan_time_us":)" +
+        std::to_string(h->last_scan_time_us) + R"(,"last_healing_time_us":)" +
+        std::to_string(h->last_healing_time_us) + R"(,"documents_unrecoverable":)" +
+        std::to_string(h->documents_unrecoverable) + R"(,"unrecoverable":)" +
+        DamagedJson(h->unrecoverable) + "}");
   return Outcome::kOk;
 }
 

@@ -101,6 +101,9 @@ class Shell {
   Outcome Commit(const std::string& args);
   Outcome Abort(const std::string& args);
   Outcome Stats(const std::string& args);
+  Outcome Heal(const std::string& args);
+  Outcome HealAll(const std::string& args);
+  Outcome HealStats(const std::string& args);
   Outcome Checkpoint(const std::string& args);
   Outcome Mode(const std::string& args);
   Outcome Pretty(const std::string& args);
