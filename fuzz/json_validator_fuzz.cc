@@ -1,8 +1,8 @@
 // libFuzzer target for the JSON validator (json/validator.h) and the tree reader
 // under the patch code (json/value.h). The input is a body. What the validator
-// accepts, RapidJSON's own strict parser must accept too, and must read as the same value
-// as the minified output; minifying again changes nothing; both readers agree; and a
-// tighter depth limit only ever rejects more.
+// accepts, RapidJSON's own strict parser must accept too (but for numbers beyond a double),
+// and must read as the same value as the minified output; minifying again changes nothing; both
+// readers agree; and a tighter depth limit only ever rejects more.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,6 +24,9 @@ constexpr unsigned kReferenceParseFlags = rapidjson::kParseValidateEncodingFlag;
 void CheckAgainstRapidJson(std::string_view body, const std::string& minified) {
   rapidjson::Document reference;
   reference.Parse<kReferenceParseFlags>(body.data(), body.size());
+  // RapidJSON cannot hold a number beyond a double, which DocDB keeps as text
+  // (docs/json.md): such a body is checked against DocDB's own readers only.
+  if (reference.GetParseError() == rapidjson::kParseErrorNumberTooBig) return;
   DOCDB_FUZZ_CHECK(!reference.HasParseError());
   rapidjson::Document reread;
   reread.Parse<kReferenceParseFlags>(minified.data(), minified.size());

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -99,22 +100,33 @@ size_t StringStartOffset(std::string_view text, size_t end) {
   return 0;
 }
 
+// The numbers of a text that RapidJSON cannot take (below): start offset -> length.
+using HugeNumbers = std::map<size_t, size_t>;
+
 // The RapidJSON handler: checks each event against the rules RapidJSON leaves out, then
-// forwards it. Returning false stops the parse; error() then says why.
+// forwards it, but for the first `skip` events (a second parse of the same text, whose
+// first events the sink has seen already). Returning false stops the parse; error() then
+// says why.
 class StrictJsonHandler {
  public:
   StrictJsonHandler(std::string_view text, const rapidjson::MemoryStream* stream,
-                    uint32_t max_depth, JsonEventSink* sink)
-      : text_(text), stream_(stream), max_depth_(max_depth), sink_(sink) {}
+                    const HugeNumbers* huge, uint32_t max_depth, uint64_t skip, JsonEventSink* sink)
+      : text_(text),
+        stream_(stream),
+        huge_(huge),
+        max_depth_(max_depth),
+        skip_(skip),
+        sink_(sink) {}
 
   const Status& error() const { return error_; }
+  uint64_t events() const { return events_; }  // delivered or skipped
 
   bool Null() {
-    sink_->OnNull();
+    if (Deliver()) sink_->OnNull();
     return true;
   }
   bool Bool(bool value) {
-    sink_->OnBool(value);
+    if (Deliver()) sink_->OnBool(value);
     return true;
   }
   // kParseNumbersAsStringsFlag sends every number to RawNumber.
@@ -124,19 +136,28 @@ class StrictJsonHandler {
   bool Uint64(uint64_t) { return NotRawNumber(); }
   bool Double(double) { return NotRawNumber(); }
   bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    if (!Deliver()) return true;
+    // A huge number was parsed as the 0 that stands in for it: the sink gets it as given.
+    const size_t start = stream_->Tell() - length;
+    if (huge_ != nullptr) {
+      if (auto it = huge_->find(start); it != huge_->end()) {
+        sink_->OnNumber(text_.substr(start, it->second));
+        return true;
+      }
+    }
     sink_->OnNumber(std::string_view(text, length));
     return true;
   }
   bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
     const std::string_view value(text, length);
     if (!CheckDecodedString(value)) return false;
-    sink_->OnString(value);
+    if (Deliver()) sink_->OnString(value);
     return true;
   }
   bool StartObject() {
     if (!EnterContainer()) return false;
     open_objects_.push_back({keys_.size(), key_bytes_.size()});
-    sink_->OnStartObject();
+    if (Deliver()) sink_->OnStartObject();
     return true;
   }
   bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
@@ -144,7 +165,7 @@ class StrictJsonHandler {
     if (!CheckDecodedString(name)) return false;
     keys_.push_back({key_bytes_.size(), name.size(), StringStartOffset(text_, stream_->Tell())});
     key_bytes_.append(name);
-    sink_->OnKey(name);
+    if (Deliver()) sink_->OnKey(name);
     return true;
   }
   bool EndObject(rapidjson::SizeType /*member_count*/) {
@@ -153,17 +174,17 @@ class StrictJsonHandler {
     key_bytes_.resize(open_objects_.back().first_key_byte);
     open_objects_.pop_back();
     --depth_;
-    sink_->OnEndObject();
+    if (Deliver()) sink_->OnEndObject();
     return true;
   }
   bool StartArray() {
     if (!EnterContainer()) return false;
-    sink_->OnStartArray();
+    if (Deliver()) sink_->OnStartArray();
     return true;
   }
   bool EndArray(rapidjson::SizeType /*element_count*/) {
     --depth_;
-    sink_->OnEndArray();
+    if (Deliver()) sink_->OnEndArray();
     return true;
   }
 
@@ -182,6 +203,9 @@ class StrictJsonHandler {
     error_ = std::move(status);
     return false;
   }
+
+  // Whether the next event goes to the sink.
+  bool Deliver() { return ++events_ > skip_; }
 
   bool NotRawNumber() {
     return Fail(Status::Internal("RapidJSON delivered a number as a value, not as text"));
@@ -234,7 +258,10 @@ class StrictJsonHandler {
 
   const std::string_view text_;
   const rapidjson::MemoryStream* const stream_;
+  const HugeNumbers* const huge_;
   const uint32_t max_depth_;
+  const uint64_t skip_;
+  uint64_t events_ = 0;
   JsonEventSink* const sink_;
   uint32_t depth_ = 0;
   // The member names of every object still open, innermost last, for the duplicate check.
@@ -246,6 +273,99 @@ class StrictJsonHandler {
 
 bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// RapidJSON refuses numbers a double cannot hold (an integer part of more than about 308
+// digits, a positive exponent above about 308) even when it hands numbers over as text.
+// This finds every number outside strings that could be one (more than 300 integer
+// digits, or an exponent above 300), following RFC 8259's grammar exactly, and returns
+// the text with each replaced by a 0 and spaces: the same length, so that every offset
+// stays, and valid exactly when the original is. *huge gets where each one was.
+std::string TameHugeNumbers(std::string_view text, HugeNumbers* huge) {
+  std::string tamed(text);
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && !IsDigit(c)) continue;
+    size_t j = i + (c == '-' ? 1 : 0);
+    if (j == text.size() || !IsDigit(text[j])) continue;  // not a number: RapidJSON says so
+    const size_t integer_start = j;
+    if (text[j] == '0') {
+      ++j;  // a leading 0 is the whole integer part
+    } else {
+      while (j < text.size() && IsDigit(text[j])) ++j;
+    }
+    const size_t integer_digits = j - integer_start;
+    if (j + 1 < text.size() && text[j] == '.' && IsDigit(text[j + 1])) {
+      for (++j; j < text.size() && IsDigit(text[j]);) ++j;
+    }
+    uint64_t exponent = 0;
+    if (j + 1 < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+      size_t k = j + 1;
+      const bool negative = text[k] == '-';
+      if (text[k] == '+' || text[k] == '-') ++k;
+      if (k < text.size() && IsDigit(text[k])) {
+        for (; k < text.size() && IsDigit(text[k]); ++k) {
+          if (!negative && exponent <= 1'000'000) exponent = exponent * 10 + (text[k] - '0');
+        }
+        j = k;
+      }
+    }
+    if (integer_digits > 300 || exponent > 300) {
+      (*huge)[i] = j - i;
+      tamed[i] = '0';
+      std::fill(tamed.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                tamed.begin() + static_cast<std::ptrdiff_t>(j), ' ');
+    }
+    i = j - 1;
+  }
+  return tamed;
+}
+
+// One parse of `parsed` (the text, or its tamed copy) as `text`; the events after the
+// first `skip` go to `sink`. *events gets how many there were; *too_big whether RapidJSON
+// stopped at a number it could not hold.
+Status Parse(std::string_view text, std::string_view parsed, const HugeNumbers* huge,
+             const JsonLimits& limits, uint64_t skip, JsonEventSink* sink, uint64_t* events,
+             bool* too_big) {
+  rapidjson::MemoryStream stream(parsed.data(), parsed.size());
+  StrictJsonHandler handler(text, &stream, huge, limits.max_depth, skip, sink);
+  rapidjson::Reader reader;
+  // Text that is valid UTF-8 as a whole is parsed without RapidJSON's check of each
+  // string's bytes (a fifth of the time of a 1 KiB document); other text is parsed with
+  // it, so that the error names the string and offset.
+  const rapidjson::ParseResult result =
+      IsValidUtf8(parsed) ? reader.Parse<kStrictParseFlags>(stream, handler)
+                          : reader.Parse<kStrictParseFlags | rapidjson::kParseValidateEncodingFlag>(
+                                stream, handler);
+  *events = handler.events();
+  *too_big = result.Code() == rapidjson::kParseErrorNumberTooBig;
+  if (result.IsError()) {
+    if (result.Code() == rapidjson::kParseErrorTermination && !handler.error().ok()) {
+      return handler.error();
+    }
+    return ErrorAt(result.Offset(), DescribeParseError(result.Code(), text, result.Offset()));
+  }
+  size_t end = stream.Tell();
+  while (end < parsed.size() && IsJsonWhitespace(parsed[end])) ++end;
+  if (end < text.size()) {
+    return ErrorAt(end, "unexpected " + DescribeByteAt(text, end) + " after the JSON value");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status ReadJson(std::string_view text, const JsonLimits& limits, JsonEventSink* sink) {
@@ -255,28 +375,16 @@ Status ReadJson(std::string_view text, const JsonLimits& limits, JsonEventSink* 
                                    " bytes is over the limit of " +
                                    std::to_string(limits.max_bytes) + " bytes");
   }
-  rapidjson::MemoryStream stream(text.data(), text.size());
-  StrictJsonHandler handler(text, &stream, limits.max_depth, sink);
-  rapidjson::Reader reader;
-  // Text that is valid UTF-8 as a whole is parsed without RapidJSON's check of each
-  // string's bytes (a fifth of the time of a 1 KiB document); other text is parsed with
-  // it, so that the error names the string and offset.
-  const rapidjson::ParseResult result =
-      IsValidUtf8(text) ? reader.Parse<kStrictParseFlags>(stream, handler)
-                        : reader.Parse<kStrictParseFlags | rapidjson::kParseValidateEncodingFlag>(
-                              stream, handler);
-  if (result.IsError()) {
-    if (result.Code() == rapidjson::kParseErrorTermination && !handler.error().ok()) {
-      return handler.error();
-    }
-    return ErrorAt(result.Offset(), DescribeParseError(result.Code(), text, result.Offset()));
-  }
-  size_t end = stream.Tell();
-  while (end < text.size() && IsJsonWhitespace(text[end])) ++end;
-  if (end < text.size()) {
-    return ErrorAt(end, "unexpected " + DescribeByteAt(text, end) + " after the JSON value");
-  }
-  return Status::OK();
+  uint64_t events = 0;
+  bool too_big = false;
+  Status parsed = Parse(text, text, nullptr, limits, 0, sink, &events, &too_big);
+  if (!too_big) return parsed;
+  // Rare: a number beyond a double. The events before it were right; the text is parsed
+  // again with every such number tamed, and the sink gets the rest.
+  HugeNumbers huge;
+  const std::string tamed = TameHugeNumbers(text, &huge);
+  if (huge.empty()) return parsed;
+  return Parse(text, tamed, &huge, limits, events, sink, &events, &too_big);
 }
 
 }  // namespace docdb::json

@@ -185,6 +185,10 @@ TEST(JsonPatchTest, TestPassesForAnEqualValueAndChangesNothing) {
 TEST(JsonPatchTest, TestComparesNumbersNumerically) {
   EXPECT_EQ(Patched(R"({"n":1.0})", R"([{"op":"test","path":"/n","value":1}])"), R"({"n":1.0})");
   EXPECT_EQ(Patched(R"([100])", R"([{"op":"test","path":"/0","value":1e2}])"), "[100]");
+  // Beyond a double: compared exactly, by value.
+  EXPECT_EQ(Patched(R"([1E400])", R"([{"op":"test","path":"/0","value":10e399}])"), "[1E400]");
+  ExpectCannotApply(R"([1E400])", R"([{"op":"test","path":"/0","value":1E401}])", "test");
+  ExpectCannotApply(R"([1e-400])", R"([{"op":"test","path":"/0","value":0}])", "test");
 }
 
 TEST(JsonPatchTest, TestIgnoresMemberOrder) {

@@ -68,9 +68,24 @@ TEST(JsonValidatorTest, LongDecimalsAndExponentsKeepEveryDigit) {
   EXPECT_EQ(Minified("[2.50, -0.0, 1.5E+300, 1e-400, 3.0e0]"), "[2.50,-0.0,1.5E+300,1e-400,3.0e0]");
 }
 
-TEST(JsonValidatorTest, NumberBeyondTheRangeOfADoubleIsRejected) {
-  ExpectRejectedAt("[1e400]", 1, "range of a double");
-  ExpectRejectedAt(std::string(400, '9'), 0, "range of a double");
+TEST(JsonValidatorTest, NumbersBeyondTheRangeOfADoubleKeepEveryDigit) {
+  EXPECT_EQ(Minified("1E400"), "1E400");
+  EXPECT_EQ(Minified("[ -1e999 , 123e-400, 1.5e+309 ]"), "[-1e999,123e-400,1.5e+309]");
+  EXPECT_EQ(Minified(std::string(400, '9')), std::string(400, '9'));
+  EXPECT_EQ(Minified("-" + std::string(500, '7') + ".25e1000000000000000000000"),
+            "-" + std::string(500, '7') + ".25e1000000000000000000000");
+  EXPECT_EQ(Minified(R"({"a" : 1e400, "s" : "1e999 stays a string", "b" : [2e500, {"c": 3}]})"),
+            R"({"a":1e400,"s":"1e999 stays a string","b":[2e500,{"c":3}]})");
+  // Escaped quotes do not end a string early.
+  EXPECT_EQ(Minified(R"(["\"1e999\\", 1e999])"), R"(["\"1e999\\",1e999])");
+}
+
+TEST(JsonValidatorTest, ErrorsAfterAHugeNumberAreFoundWhereTheyAre) {
+  ExpectRejectedAt("[1e400,]", 7, "");
+  ExpectRejectedAt(R"({"a":1e400,"a":2})", 11, "duplicate member name");
+  ExpectRejectedAt("[01e400]", 2, "expected ',' or ']'");
+  ExpectRejectedAt("1e400 x", 6, "after the JSON value");
+  ExpectRejectedAt("[1e400, 1.e400]", 10, "decimal point");
 }
 
 TEST(JsonValidatorTest, MalformedNumbersAreRejected) {
