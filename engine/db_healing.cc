@@ -12,7 +12,7 @@
 namespace docdb::engine {
 namespace {
 
-// A background or HealAll scan reads this many documents' locations at a time.
+// A scan of every document reads this many documents' locations at a time.
 constexpr uint64_t kScanPageDocuments = 1024;
 
 int64_t NowMicros() {
@@ -171,12 +171,13 @@ Result<bool> DBImpl::Rewrite(std::string_view collection, std::string_view id,
   return true;
 }
 
-Result<HealReport> DBImpl::ScanAll(HealOrigin origin) {
-  HealReport report;
+Result<uint64_t> DBImpl::ForEachDamagedRecord(const DamagedRecordVisitor& visit, bool background) {
+  uint64_t checked = 0;
   for (const index::CollectionRecord& collection : catalog_.Snapshot()) {
     std::string start;
     for (;;) {
-      std::vector<std::pair<std::string, uint64_t>> damaged;  // ID, version
+      std::vector<std::pair<std::string, index::DocLocation>> damaged;
+      std::vector<Status> damage;
       uint64_t seen = 0;
       {
         const auto pin = segments_->Pin();  // until the documents are read
@@ -185,32 +186,47 @@ Result<HealReport> DBImpl::ScanAll(HealOrigin origin) {
         for (const auto& [id, location] : found) {
           const Result<Document> read = ReadDocument(collection.name, id, location);
           if (!read.ok() && read.status().code() != StatusCode::kCorruption) return read.status();
-          if (!read.ok()) damaged.emplace_back(id, location.version);
+          if (read.ok()) continue;
+          damaged.emplace_back(id, location);
+          damage.push_back(read.status());
         }
         seen = found.size();
         if (seen > 0) start = found.back().first + std::string(1, '\0');  // the next ID up
       }
-      report.documents_checked += seen;
-      for (const auto& [id, version] : damaged) {
-        const Result<Checked> checked = CheckDocument(collection.name, id, true, origin);
-        if (checked.ok()) {
-          if (checked->healed) {
-            report.healed.push_back({collection.name, id, checked->document.version, ""});
-          }
-        } else if (checked.status().code() == StatusCode::kCorruption) {
-          report.unrecoverable.push_back(
-              {collection.name, id, version, std::string(checked.status().message())});
-        } else if (checked.status().code() != StatusCode::kNotFound) {  // deleted meanwhile
-          return checked.status();
-        }
+      checked += seen;
+      // Outside the pin, which a checkpoint removing segments may be waiting for.
+      for (size_t i = 0; i < damaged.size(); ++i) {
+        DOCDB_RETURN_IF_ERROR(visit(collection, damaged[i].first, damaged[i].second, damage[i]));
       }
       if (seen < kScanPageDocuments) break;
-      if (origin == HealOrigin::kBackground) {
+      if (background) {
         std::lock_guard<std::mutex> lock(background_mu_);
-        if (stopping_) return report;  // closing: the scan is not finished
+        if (stopping_) return Status::Aborted("database " + dir_ + " is closing");
       }
     }
   }
+  return checked;
+}
+
+Result<HealReport> DBImpl::ScanAll(HealOrigin origin) {
+  HealReport report;
+  const auto heal = [&](const index::CollectionRecord& collection, const std::string& id,
+                        const index::DocLocation& location, const Status&) {
+    const Result<Checked> checked = CheckDocument(collection.name, id, true, origin);
+    if (checked.ok()) {
+      if (checked->healed) {
+        report.healed.push_back({collection.name, id, checked->document.version, ""});
+      }
+    } else if (checked.status().code() == StatusCode::kCorruption) {
+      report.unrecoverable.push_back(
+          {collection.name, id, location.version, std::string(checked.status().message())});
+    } else if (checked.status().code() != StatusCode::kNotFound) {  // deleted meanwhile
+      return checked.status();
+    }
+    return Status::OK();
+  };
+  DOCDB_ASSIGN_OR_RETURN(report.documents_checked,
+                         ForEachDamagedRecord(heal, origin == HealOrigin::kBackground));
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     ++healing_.total_scans;

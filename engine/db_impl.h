@@ -109,6 +109,8 @@ class DBImpl : public DB {
   Result<bool> HealDocument(std::string_view collection, std::string_view id) override;
   Result<HealReport> HealAll() override;
   Result<HealingStats> GetHealingStats() override;
+  Result<VerifyReport> Verify() override;
+  Status Backup(const std::string& destination_dir) override;
 
  private:
   // What a write requires of the document's current state.
@@ -227,8 +229,18 @@ class DBImpl : public DB {
   // (Options::healing_on_read), or fails with Corruption.
   Result<Document> HealAfterRead(std::string_view collection, std::string_view id);
   // Checks every live document and heals what is damaged; the background's scan stops
-  // early when the database closes.
+  // early (Aborted) when the database closes.
   Result<HealReport> ScanAll(HealOrigin origin);
+  using DamagedRecordVisitor =
+      std::function<Status(const index::CollectionRecord& collection, const std::string& id,
+                           const index::DocLocation& location, const Status& damage)>;
+  // Reads the record of every live document, a page at a time while writes go on, and
+  // calls `visit` (without the segment pin) for each one that fails its checks; returns
+  // how many were read. In the background, stops with Aborted when the database closes.
+  Result<uint64_t> ForEachDamagedRecord(const DamagedRecordVisitor& visit, bool background);
+  // Verify's checks of the catalog counts, the live bytes and the index entries against
+  // the data segments (engine/db_maintenance.cc).
+  Status VerifyAccounting(VerifyReport* report);
   void NoteDamaged(const std::string& key, const index::DocLocation& location);
   void NoteUnrecoverable(const std::string& key, DamagedDocument document);
 

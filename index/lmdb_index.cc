@@ -295,6 +295,15 @@ Result<std::unique_ptr<IndexSnapshot>> LmdbIndex::OpenSnapshot() const {
   return std::unique_ptr<IndexSnapshot>(std::move(snapshot));
 }
 
+Status LmdbIndex::CopyTo(const std::string& dir) const {
+  // The copy runs a read transaction of its own: the map must not grow meanwhile.
+  // MDB_CP_COMPACT copies only the pages in use; the caller syncs the copy.
+  std::shared_lock<WriterFirstSharedMutex> no_resize(env_->resize_mu);
+  const int rc = mdb_env_copy2(env_->env, dir.c_str(), MDB_CP_COMPACT);
+  if (rc != 0) return LmdbStatus(rc, "copy the index to " + dir);
+  return Status::OK();
+}
+
 Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
   ReadTxn txn(env_.get());
   DOCDB_RETURN_IF_ERROR(txn.Begin());

@@ -102,6 +102,10 @@ class LmdbIndex {
   Result<std::unique_ptr<IndexSnapshot>> OpenSnapshot() const;
 
   Result<CheckpointMeta> ReadMeta() const;
+  // Writes a consistent copy of the environment, as of its last committed transaction,
+  // into the existing empty directory `dir` (mdb_env_copy2, compacting; not synced).
+  // Writes may commit meanwhile; the copy does not see them.
+  Status CopyTo(const std::string& dir) const;
   Result<std::vector<CollectionRecord>> ReadCollections() const;
 
   // In one durable transaction: applies `changes`, deletes every key starting with one of

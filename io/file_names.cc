@@ -72,6 +72,10 @@ std::optional<uint64_t> ParseDataSegmentFileName(std::string_view name) {
 
 std::string IndexDirPath(std::string_view db_dir) { return JoinPath(db_dir, "index"); }
 
+std::string IndexDataFilePath(std::string_view db_dir) {
+  return JoinPath(IndexDirPath(db_dir), "data.mdb");
+}
+
 std::string LockFilePath(std::string_view db_dir) { return JoinPath(db_dir, "LOCK"); }
 
 bool IsWalTempFileName(std::string_view name) {

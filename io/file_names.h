@@ -25,8 +25,9 @@ std::string DataSegmentFileName(uint64_t number);
 std::string DataSegmentPath(std::string_view data_dir, uint64_t number);
 // The segment number of a "seg-<n>.dat" name; nullopt for any other name.
 std::optional<uint64_t> ParseDataSegmentFileName(std::string_view name);
-// <db>/index (the LMDB environment) and <db>/LOCK
+// <db>/index (the LMDB environment), <db>/index/data.mdb (LMDB's data file) and <db>/LOCK
 std::string IndexDirPath(std::string_view db_dir);
+std::string IndexDataFilePath(std::string_view db_dir);
 std::string LockFilePath(std::string_view db_dir);
 
 // The segment number of a "wal-<n>.log" name; nullopt for any other name.

@@ -1,6 +1,9 @@
 // Backend-independent helpers of the OS seam and the choice of backend (io/file_system.h).
 #include "io/file_system.h"
 
+#include <algorithm>
+
+#include "common/status_macros.h"
 #include "io/posix_file_system.h"
 #include "io/uring_file_system.h"
 
@@ -15,6 +18,25 @@ Result<std::unique_ptr<FileSystem>> NewFileSystem(IoBackend backend) {
   // kAuto: io_uring is missing here (old kernel, sysctl, seccomp): the portable backend
   // gives the same guarantees with one syscall per operation.
   return std::unique_ptr<FileSystem>(std::make_unique<PosixFileSystem>());
+}
+
+Status CopyFilePrefix(FileSystem* fs, const std::string& from, const std::string& to,
+                      uint64_t length) {
+  DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<File> source, fs->OpenFile(from, OpenMode::kRead));
+  DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<File> copy, fs->OpenFile(to, OpenMode::kCreateNew));
+  constexpr size_t kChunkBytes = 1 << 20;
+  std::string chunk(kChunkBytes, '\0');
+  for (uint64_t offset = 0; offset < length;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, length - offset));
+    DOCDB_ASSIGN_OR_RETURN(const size_t got, source->ReadAt(offset, want, chunk.data()));
+    if (got == 0) {
+      return Status::Corruption(from + " ends at byte " + std::to_string(offset) + ", before the " +
+                                std::to_string(length) + " bytes to copy");
+    }
+    DOCDB_RETURN_IF_ERROR(copy->WriteAt(offset, std::string_view(chunk.data(), got)));
+    offset += got;
+  }
+  return copy->Sync();
 }
 
 std::string DirName(const std::string& path) {

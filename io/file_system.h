@@ -136,6 +136,12 @@ Result<IoBackend> ParseIoBackend(std::string_view name);
 // A file system on the chosen backend. With kAuto it never fails.
 Result<std::unique_ptr<FileSystem>> NewFileSystem(IoBackend backend = IoBackend::kAuto);
 
+// Copies the first `length` bytes of `from` into the new file `to` (AlreadyExists when it
+// exists) and fdatasyncs it; Corruption when `from` is shorter. The directory of `to` is
+// the caller's to sync.
+Status CopyFilePrefix(FileSystem* fs, const std::string& from, const std::string& to,
+                      uint64_t length);
+
 // The parent directory of `path` ("." for a bare name) and the joining of two components.
 std::string DirName(const std::string& path);
 std::string JoinPath(std::string_view dir, std::string_view name);

@@ -242,6 +242,28 @@ Status SegmentStore::ForEachRecord(
   return Status::OK();
 }
 
+Status SegmentStore::CheckHeader(uint64_t number) const {
+  std::shared_ptr<File> file;
+  {
+    std::shared_lock<std::shared_mutex> lock(segments_mu_);
+    auto it = segments_.find(number);
+    if (it == segments_.end()) {
+      return Status::NotFound("no data segment " + DataSegmentFileName(number));
+    }
+    file = it->second.file;
+  }
+  std::string header(kSegmentHeaderBytes, '\0');
+  DOCDB_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(0, header.size(), header.data()));
+  header.resize(got);
+  const Result<uint64_t> decoded = DecodeSegmentHeader(header);
+  if (!decoded.ok()) return decoded.status().WithContext(DataSegmentPath(dir_, number));
+  if (*decoded != number) {
+    return Status::Corruption(DataSegmentPath(dir_, number) + ": its header names segment " +
+                              std::to_string(*decoded));
+  }
+  return Status::OK();
+}
+
 Status SegmentStore::Retire(uint64_t number) {
   std::lock_guard<std::mutex> append(append_mu_);
   std::unique_lock<std::shared_mutex> lock(segments_mu_);

@@ -113,6 +113,10 @@ class SegmentStore {
   // page that cannot be read: a media error, or the file cut short by something else).
   Result<SegmentRecord> Read(const SegmentLocation& location, SegmentReadBuffer* buffer) const;
 
+  // Reads and checks the header of a segment that is not retired: Corruption (or
+  // NotSupported) naming the segment when it is damaged.
+  Status CheckHeader(uint64_t segment) const;
+
   // fdatasyncs every segment written since the last SyncAll, and the directory when a
   // segment was created since.
   Status SyncAll();

@@ -538,6 +538,13 @@ void PutResponsePayload(BodyWriter& w, Command command, const Response& resp) {
     case Command::kHealStats:
       PutHealingStats(w, resp.healing);
       return;
+    case Command::kVerify:
+      w.U64(resp.verify.documents_checked);
+      w.U64(resp.verify.segments_checked);
+      PutDamaged(w, resp.verify.damaged);
+      w.U32(static_cast<uint32_t>(resp.verify.problems.size()));
+      for (const std::string& problem : resp.verify.problems) w.Bytes(problem);
+      return;
     case Command::kHello:
       w.Bytes(resp.hello.server_version);
       w.U8(resp.hello.protocol_version);
@@ -614,6 +621,13 @@ void GetResponsePayload(BodyReader& r, Command command, Response* resp) {
       return;
     case Command::kHealStats:
       GetHealingStats(r, &resp->healing);
+      return;
+    case Command::kVerify:
+      resp->verify.documents_checked = r.U64("documents checked");
+      resp->verify.segments_checked = r.U64("segments checked");
+      GetDamaged(r, &resp->verify.damaged);
+      resp->verify.problems.resize(r.Count("problem count", 4));
+      for (std::string& problem : resp->verify.problems) problem = r.Bytes("problem");
       return;
     case Command::kHello:
       resp->hello.server_version = r.Bytes("server version");

@@ -172,6 +172,7 @@ struct Response {
   bool healed = false;     // Heal
   HealReport heal_report;  // HealAll
   HealingStats healing;    // HealStats
+  VerifyReport verify;     // Verify
   ServerHello hello;
   std::string text;  // Metrics
 };

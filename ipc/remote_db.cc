@@ -208,6 +208,18 @@ Result<HealReport> RemoteDB::HealAll() {
   return std::move(r.heal_report);
 }
 
+Result<VerifyReport> RemoteDB::Verify() {
+  DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kVerify)));
+  if (!r.status.ok()) return r.status;
+  return std::move(r.verify);
+}
+
+Status RemoteDB::Backup(const std::string& destination_dir) {
+  Request req = RequestFor(Command::kBackup);
+  req.path = destination_dir;
+  return CallForStatus(std::move(req));
+}
+
 Result<HealingStats> RemoteDB::GetHealingStats() {
   DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kHealStats)));
   if (!r.status.ok()) return r.status;

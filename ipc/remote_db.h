@@ -50,6 +50,8 @@ class RemoteDB : public DB {
   Result<bool> HealDocument(std::string_view collection, std::string_view id) override;
   Result<HealReport> HealAll() override;
   Result<HealingStats> GetHealingStats() override;
+  Result<VerifyReport> Verify() override;
+  Status Backup(const std::string& destination_dir) override;
 
  private:
   Request RequestFor(Command command) const;

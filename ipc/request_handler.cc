@@ -137,6 +137,8 @@ RequestHandler::Route RequestHandler::RouteOf(const Request& request) const {
     case Command::kCompact:
     case Command::kHeal:
     case Command::kHealAll:
+    case Command::kVerify:
+    case Command::kBackup:
     case Command::kCreateCollection:
     case Command::kDeleteCollection:
       return {true, nullptr};
@@ -192,8 +194,6 @@ void RequestHandler::Handle(Request request, std::shared_ptr<DB> db, Respond res
       respond(ErrorFrame(command, id, pool_->Drop(request.db)));
       return;
     case Command::kMetrics:
-    case Command::kVerify:
-    case Command::kBackup:
       respond(ErrorFrame(command, id,
                          Status::NotSupported(CommandName(static_cast<uint16_t>(command)) +
                                               " is not supported by this server yet")));
@@ -303,6 +303,19 @@ void RequestHandler::HandleWithDb(Request request, std::shared_ptr<DB> db, Respo
       if (report.ok()) r.heal_report = std::move(*report);
       break;
     }
+    case Command::kVerify: {
+      Result<VerifyReport> verify = db->Verify();
+      r.status = verify.ok() ? Status::OK() : verify.status();
+      if (verify.ok()) r.verify = std::move(*verify);
+      break;
+    }
+    case Command::kBackup:
+      // The server's working directory is no business of its clients.
+      r.status = request.path.starts_with('/')
+                     ? db->Backup(request.path)
+                     : Status::InvalidArgument("backup destination '" + request.path +
+                                               "' is not an absolute path");
+      break;
     case Command::kHealStats: {
       Result<HealingStats> healing = db->GetHealingStats();
       r.status = healing.ok() ? Status::OK() : healing.status();

@@ -121,6 +121,18 @@ struct HealingStats {
   std::vector<DamagedDocument> unrecoverable;
 };
 
+// What DB::Verify found (docs/admin.md, "Verify"). Verify changes nothing.
+struct VerifyReport {
+  uint64_t documents_checked = 0;
+  uint64_t segments_checked = 0;
+  // Live documents whose record fails its checks (what healing would rebuild).
+  std::vector<DamagedDocument> damaged;
+  // Everything else that does not hold: a collection's document count, a segment's live
+  // bytes, an index entry outside its segment, a damaged segment header.
+  std::vector<std::string> problems;
+  bool ok() const { return damaged.empty() && problems.empty(); }
+};
+
 class DB {
  public:
   // Opens the database in `dir`, creating it when missing (Options::create_if_missing),
@@ -233,6 +245,18 @@ class DB {
   // Checks every live document and heals each damaged one; writes go on meanwhile.
   virtual Result<HealReport> HealAll() = 0;
   virtual Result<HealingStats> GetHealingStats() = 0;
+
+  // Checks every live document's record and every index entry against the data segments
+  // and the catalog, and reports what does not hold without changing anything (no
+  // healing). Writes go on, but pause while it lists the index.
+  virtual Result<VerifyReport> Verify() = 0;
+
+  // Writes a consistent copy of the database into `destination_dir` (which must not
+  // exist, or be empty) while writes go on: a checkpoint, the index through LMDB's own
+  // copy, the data segments up to the lengths it records, and a WAL that begins after it.
+  // The copy opens as a database holding every write acknowledged before the call
+  // (docs/admin.md, "Backup"); restoring is opening it.
+  virtual Status Backup(const std::string& destination_dir) = 0;
 
  protected:
   DB() = default;

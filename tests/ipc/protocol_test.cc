@@ -264,6 +264,19 @@ TEST(ProtocolTest, ResponsesRoundTripWithStatusesAndPayloads) {
   ASSERT_EQ(back->healing.unrecoverable.size(), 1u);
   EXPECT_EQ(back->healing.unrecoverable[0].collection, "c");
 
+  Response verify;
+  verify.verify.documents_checked = 5;
+  verify.verify.segments_checked = 2;
+  verify.verify.damaged = {{"c", "a", 5, "checksum mismatch"}};
+  verify.verify.problems = {"collection 'c': the catalog counts 6 documents, the index names 5"};
+  auto [h10, b10] = Split(EncodeResponse(Command::kVerify, 11, verify));
+  back = DecodeResponse(Command::kVerify, b10);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->verify.documents_checked, 5u);
+  EXPECT_EQ(back->verify.segments_checked, 2u);
+  ASSERT_EQ(back->verify.damaged.size(), 1u);
+  EXPECT_EQ(back->verify.problems, verify.verify.problems);
+
   Response heal;
   heal.healed = true;
   auto [h9, b9] = Split(EncodeResponse(Command::kHeal, 10, heal));

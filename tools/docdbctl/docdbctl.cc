@@ -1,6 +1,7 @@
 // docdbctl: DocDB's administration tool (docs/admin.md). Runs one command against a
 // docdbd or, offline, a data directory; tables for people, --json for scripts.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <string>
@@ -191,8 +192,15 @@ int main(int argc, char** argv) {
   heal_cmd->add_option("id", heal_id)->excludes(heal_all_opt);
   auto* heal_stats_cmd = app.add_subcommand("heal-stats", "Healing counters and what is lost");
   // Named now, so that scripts can be written against them; the engine has them to come.
+  auto* verify_cmd = app.add_subcommand(
+      "verify", "Check every document and index entry against the data segments; change nothing");
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "Write a consistent copy of the database to a new directory while it runs");
+  std::string backup_dir;
+  backup_cmd->add_option("dest-dir", backup_dir, "The new directory (absolute through a server)")
+      ->required();
   std::vector<CLI::App*> not_yet;
-  for (const char* command : {"metrics", "verify", "rebuild-index", "backup"}) {
+  for (const char* command : {"metrics", "rebuild-index"}) {
     not_yet.push_back(app.add_subcommand(command, "(not supported by DocDB yet)"));
     not_yet.back()->allow_extras();
   }
@@ -286,6 +294,30 @@ int main(int argc, char** argv) {
       out.fields = {{"collection", JsonQuote(heal_collection)},
                     {"id", JsonQuote(heal_id)},
                     {"healed", *healed ? "true" : "false"}};
+    } else if (verify_cmd->parsed()) {
+      Result<docdb::VerifyReport> report = database.Verify();
+      if (!report.ok()) return Fail(report.status(), json);
+      out.fields = {{"documents_checked", std::to_string(report->documents_checked)},
+                    {"segments_checked", std::to_string(report->segments_checked)},
+                    {"damaged", std::to_string(report->damaged.size())},
+                    {"problems", std::to_string(report->problems.size())}};
+      ListDamaged(&out, report->damaged, "damaged");
+      for (const std::string& problem : report->problems) {
+        out.rows.push_back({"", "", "", "problem", problem});
+        out.elements.push_back(R"({"outcome":"problem","problem":)" + JsonQuote(problem) + "}");
+      }
+      if (!report->ok()) {
+        Print(out, json);
+        return kExitFailed;  // docs/admin.md: verify exits 1 when anything is wrong
+      }
+    } else if (backup_cmd->parsed()) {
+      // Relative to where docdbctl runs, not to where a server does.
+      backup_dir = std::filesystem::absolute(backup_dir).string();
+      if (Status s = database.Backup(backup_dir); !s.ok()) return Fail(s, json);
+      Result<docdb::Stats> stats = database.GetStats();
+      if (!stats.ok()) return Fail(stats.status(), json);
+      out.fields = {{"destination", JsonQuote(backup_dir)},
+                    {"checkpoint_lsn", std::to_string(stats->checkpoint_lsn)}};
     } else if (heal_stats_cmd->parsed()) {
       Result<docdb::HealingStats> healing = database.GetHealingStats();
       if (!healing.ok()) return Fail(healing.status(), json);
