@@ -120,10 +120,18 @@ Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments, bool backg
     Status failed;
     bool stopped = false;
     uint64_t copied = 0;
+    // A tombstone older than every record outside the segment shadows nothing that
+    // remains; a younger one is copied forward, so that an index rebuilt from the segments
+    // never takes an older version of a deleted document for a live one.
+    const uint64_t oldest_outside = segments_->OldestLsnOutside(segment);
     Status read = segments_->ForEachRecord(
         segment, [&](const io::SegmentLocation& location, const io::SegmentRecord& record) {
-          if (record.kind != io::SegmentRecordKind::kDocument) return true;  // always dead
-          Result<bool> moved = Relocate(location, record);
+          if (record.kind != io::SegmentRecordKind::kDocument && record.lsn < oldest_outside) {
+            return true;
+          }
+          Result<bool> moved = record.kind == io::SegmentRecordKind::kDocument
+                                   ? Relocate(location, record)
+                                   : KeepTombstone(record);
           if (!moved.ok()) {
             failed = moved.status();
             return false;
@@ -190,6 +198,15 @@ Result<bool> DBImpl::Relocate(const io::SegmentLocation& location,
   update.emplace_back(key, OverlayEntry{moved, record.lsn});
   overlay_.Apply(std::move(update));
   segments_->Release(location, *collection_id);
+  return true;
+}
+
+Result<bool> DBImpl::KeepTombstone(const io::SegmentRecord& record) {
+  const Result<uint64_t> collection_id = catalog_.Find(record.collection);
+  // Of a collection dropped since (or of an earlier one of the same name): nothing of it
+  // can come back, so the tombstone has nothing left to shadow.
+  if (!collection_id.ok() || *collection_id > record.lsn) return false;
+  DOCDB_RETURN_IF_ERROR(AppendToSegment(record, *collection_id).status());
   return true;
 }
 

@@ -103,6 +103,7 @@ Status DBImpl::RevokeLogged(uint64_t first_lsn, uint64_t last_lsn, const Status&
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     writes_revoked_ += last_lsn - first_lsn + 1;
+    revoked_.push_back({first_lsn, last_lsn});
   }
   logger_->Log(LogLevel::kWarning, "database " + dir_ + " revoked WAL records " +
                                        std::to_string(first_lsn) + "-" + std::to_string(last_lsn) +
@@ -641,6 +642,11 @@ Result<std::vector<std::pair<std::string, index::DocLocation>>> DBImpl::CollectL
 }  // namespace docdb::engine
 
 namespace docdb {
+
+Result<RebuildReport> DB::RebuildIndex(const std::string& dir, bool accept_damage) {
+  DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<io::FileSystem> fs, io::NewFileSystem());
+  return engine::RebuildIndex(dir, accept_damage, fs.get());
+}
 
 Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options& options) {
   io::IoBackend backend = io::IoBackend::kAuto;

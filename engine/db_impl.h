@@ -46,6 +46,16 @@ io::SegmentLocation ToSegmentLocation(const index::DocLocation& location);
 using RevokedLsns = std::map<uint64_t, uint64_t>;
 bool IsRevoked(const RevokedLsns& revoked, uint64_t lsn);
 
+// Writes the checkpoint file of the database in `db_dir` (index/checkpoint_file.h)
+// atomically: a temporary file, synced, renamed over the old one, the directory synced.
+Status WriteCheckpointFile(io::FileSystem* fs, const std::string& db_dir,
+                           const index::CheckpointMeta& meta,
+                           const std::vector<index::CollectionRecord>& collections);
+
+// Rebuilds the index of the closed database in `dir` from its checkpoint file and data
+// segments (docs/recovery.md, "Rebuilding the index"), on `fs`.
+Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, io::FileSystem* fs);
+
 // Opens a database on a given FileSystem (not owned; it must outlive the DB), so that
 // tests can run it on a FaultFileSystem. DB::Open uses the options' I/O backend.
 Result<std::unique_ptr<DB>> OpenDB(const std::string& dir, const Options& options,
@@ -271,9 +281,12 @@ class DBImpl : public DB {
   Status RunCheckpoint();
   void NoteCheckpointWait(std::chrono::steady_clock::duration waited);
   void NoteCheckpointFailure(const Status& failure);
-  // Deletes the WAL segments the checkpoint at `lsn` made unnecessary. Requires
-  // checkpoint_mu_.
+  // Deletes the WAL segments the checkpoint at `lsn` made unnecessary, but none after
+  // the checkpoint file's LSN. Requires checkpoint_mu_.
   Status TrimWalThrough(uint64_t lsn);
+  // The LSN of the checkpoint the checkpoint file on disk describes; 0 when there is no
+  // sound one.
+  uint64_t CheckpointFileLsn() const;
   // The background thread: checkpoints when asked, then compacts what passes the dead
   // ratio (engine/db_compaction.cc).
   void RunBackgroundWork();
@@ -291,6 +304,8 @@ class DBImpl : public DB {
   // Copies one record forward if it is still its document's current record; returns
   // whether it did.
   Result<bool> Relocate(const io::SegmentLocation& location, const io::SegmentRecord& record);
+  // Copies a tombstone forward, as a dead record; false when its collection is gone.
+  Result<bool> KeepTombstone(const io::SegmentRecord& record);
   // Accounts for `bytes` copied and, in the background, waits until the rate allows
   // them; false when the database is closing.
   bool PaceCompaction(uint64_t bytes, bool background);
@@ -353,6 +368,7 @@ class DBImpl : public DB {
   mutable std::mutex state_mu_;
   Status poisoned_;
   uint64_t checkpoint_lsn_ = 0;
+  uint64_t checkpoint_file_lsn_ = 0;  // of the checkpoint file on disk
   uint64_t checkpoints_ = 0;
   uint64_t checkpoint_max_wait_us_ = 0;
   uint64_t checkpoint_failures_ = 0;
@@ -364,6 +380,8 @@ class DBImpl : public DB {
   std::set<uint64_t> uncompactable_;  // segments background compaction failed on
   RecoveryReport recovery_;           // written by Recover only
   uint64_t writes_revoked_ = 0;       // WAL records revoked by abort records, since Open
+  // Every revoked LSN range whose dead records may lie in the segments, for checkpoints.
+  std::vector<index::LsnRange> revoked_;
   ErrorCounts errors_;                // failures returned to callers, by class
   std::atomic<uint64_t> retries_{0};  // transient failures repeated, since Open
   HealingStats healing_;              // but `unrecoverable`, which unrecoverable_ holds

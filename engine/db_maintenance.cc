@@ -133,7 +133,9 @@ Status DBImpl::Backup(const std::string& destination_dir) {
         io::WalWriter::Open(fs_, io::WalDirPath(destination_dir), wal_options, end));
     DOCDB_RETURN_IF_ERROR(wal->Sync());
     wal.reset();
-    return fs_->SyncDir(destination_dir);
+    DOCDB_ASSIGN_OR_RETURN(const std::vector<index::CollectionRecord> collections,
+                           index_->ReadCollections());
+    return WriteCheckpointFile(fs_, destination_dir, meta, collections);
   };
   if (Status copied = copy(); !copied.ok()) return Noted(copied.WithContext(what));
   logger_->Log(LogLevel::kInfo, what + ": checkpoint LSN " + std::to_string(meta.checkpoint_lsn) +

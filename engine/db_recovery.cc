@@ -6,6 +6,7 @@
 
 #include "common/status_macros.h"
 #include "engine/db_impl.h"
+#include "index/checkpoint_file.h"
 #include "io/file_names.h"
 #include "io/wal_reader.h"
 #include "io/wal_trim.h"
@@ -81,6 +82,8 @@ Status DBImpl::Recover() {
                          index_->ReadCollections());
   catalog_.Load(collections);
   checkpoint_lsn_ = meta.checkpoint_lsn;
+  revoked_ = meta.revoked;
+  checkpoint_file_lsn_ = CheckpointFileLsn();
 
   // The WAL is read through before anything on disk changes: were it short or damaged,
   // the data segments' records after C would be the only other copy of those writes.
@@ -93,6 +96,7 @@ Status DBImpl::Recover() {
     io::SegmentExtent& e = extents.emplace_back();
     e.segment = s.segment;
     e.length_bytes = s.length_bytes;
+    e.min_lsn = s.min_lsn;
     for (const index::CollectionBytes& b : s.live) e.live_by_collection[b.collection_id] = b.bytes;
   }
   if (!meta.has_live_bytes) DOCDB_RETURN_IF_ERROR(CountLiveBytes(&extents));
@@ -118,6 +122,23 @@ Status DBImpl::Recover() {
     DOCDB_RETURN_IF_ERROR(RunCheckpoint().WithContext("checkpoint after salvage of " + dir_));
   }
   return Status::OK();
+}
+
+uint64_t DBImpl::CheckpointFileLsn() const {
+  Result<std::unique_ptr<io::File>> file =
+      fs_->OpenFile(io::CheckpointFilePath(dir_), io::OpenMode::kRead);
+  if (!file.ok()) return 0;  // none yet: the first checkpoint writes it
+  Result<uint64_t> size = (*file)->Size();
+  if (!size.ok()) return 0;
+  std::string bytes(static_cast<size_t>(*size), '\0');
+  Result<size_t> got = (*file)->ReadAt(0, bytes.size(), bytes.data());
+  if (!got.ok()) return 0;
+  bytes.resize(*got);
+  index::CheckpointMeta meta;
+  std::vector<index::CollectionRecord> collections;
+  // A damaged file is as good as none: the next checkpoint writes it again.
+  if (!index::DecodeCheckpointFile(bytes, &meta, &collections).ok()) return 0;
+  return meta.checkpoint_lsn;
 }
 
 Status DBImpl::CountLiveBytes(std::vector<io::SegmentExtent>* extents) const {
@@ -312,11 +333,14 @@ Status DBImpl::RunCheckpoint() {
       index::SegmentLength& s = meta.segments.emplace_back();
       s.segment = e.segment;
       s.length_bytes = e.length_bytes;
+      s.min_lsn = e.min_lsn;
       for (const auto& [collection, bytes] : e.live_by_collection)
         s.live.push_back({collection, bytes});
     }
     collections = catalog_.Snapshot();
     interval_bytes = wal_bytes_since_checkpoint_.exchange(0);
+    std::lock_guard<std::mutex> lock(state_mu_);
+    meta.revoked = revoked_;
   }
   const std::string what =
       "checkpoint of " + dir_ + " at LSN " + std::to_string(meta.checkpoint_lsn);
@@ -350,6 +374,15 @@ Status DBImpl::RunCheckpoint() {
     std::lock_guard<std::mutex> lock(state_mu_);
     checkpoint_lsn_ = meta.checkpoint_lsn;
     ++checkpoints_;
+  }
+  // A copy of the checkpoint beside the index, for a rebuild (docs/recovery.md). Until
+  // one is written the WAL is trimmed no further than the last one describes.
+  if (Status written = WriteCheckpointFile(fs_, dir_, meta, collections); !written.ok()) {
+    logger_->Log(LogLevel::kWarning, what + ": " + written.ToString() +
+                                         " (the WAL is kept from the last checkpoint file on)");
+  } else {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    checkpoint_file_lsn_ = meta.checkpoint_lsn;
   }
   // Now durable: the index names the new places of everything compaction moved, and no
   // longer lists the segments it emptied. A file left behind by a failure here is removed
@@ -395,7 +428,28 @@ Status DBImpl::TrimWal() {
   return TrimWalThrough(lsn);
 }
 
+Status WriteCheckpointFile(io::FileSystem* fs, const std::string& db_dir,
+                           const index::CheckpointMeta& meta,
+                           const std::vector<index::CollectionRecord>& collections) {
+  const std::string path = io::CheckpointFilePath(db_dir);
+  const std::string temp = io::CheckpointTempPath(db_dir);
+  fs->RemoveFile(temp).IgnoreError();  // a leftover of an interrupted write, if any
+  {
+    DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<io::File> file,
+                           fs->OpenFile(temp, io::OpenMode::kCreateNew));
+    DOCDB_RETURN_IF_ERROR(file->WriteAt(0, index::EncodeCheckpointFile(meta, collections)));
+    DOCDB_RETURN_IF_ERROR(file->Sync());
+  }
+  DOCDB_RETURN_IF_ERROR(fs->RenameFile(temp, path));
+  return fs->SyncDir(db_dir).WithContext("writing " + path);
+}
+
 Status DBImpl::TrimWalThrough(uint64_t lsn) {
+  {
+    // A rebuild of the index replays the WAL after the checkpoint file's LSN.
+    std::lock_guard<std::mutex> lock(state_mu_);
+    lsn = std::min(lsn, checkpoint_file_lsn_);
+  }
   const Result<io::WalTrimResult> trimmed =
       io::TrimWal(fs_, io::WalDirPath(dir_), lsn, options_.wal_keep_segments);
   if (!trimmed.ok()) {

@@ -21,6 +21,9 @@ constexpr std::string_view kMetaCheckpointKey = "checkpoint";
 // The live bytes of each data segment by collection, as of the checkpoint; written by
 // every checkpoint since live bytes are counted (an older index has none).
 constexpr std::string_view kMetaLiveBytesKey = "live_bytes";
+// Each data segment's smallest record LSN, and the revoked LSN ranges: varint segments,
+// each fixed64 number and varint min LSN; varint ranges, each varint first and last.
+constexpr std::string_view kMetaRetentionKey = "retention";
 constexpr std::string_view kMetaFormatKey = "format";
 constexpr uint32_t kIndexFormatVersion = 1;
 
@@ -357,6 +360,28 @@ Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
   if (!ok || !live.empty()) {
     return Status::Corruption("checkpoint meta has malformed live bytes");
   }
+  MDB_val rk = Val(kMetaRetentionKey);
+  MDB_val rv;
+  const int retention_rc = mdb_get(txn.get(), env_->meta, &rk, &rv);
+  if (retention_rc == MDB_NOTFOUND) return meta;  // min LSNs unknown (0): tombstones stay
+  if (retention_rc != 0) return LmdbStatus(retention_rc, "read retention");
+  std::string_view retention = View(rv);
+  ok = GetVarint64(&retention, &segments);
+  for (uint64_t i = 0; ok && i < segments; ++i) {
+    ok = retention.size() >= 8;
+    if (!ok) break;
+    auto it = by_number.find(DecodeFixed64(retention.data()));
+    retention.remove_prefix(8);
+    ok = it != by_number.end() && GetVarint64(&retention, &meta.segments[it->second].min_lsn);
+  }
+  uint64_t ranges = 0;
+  ok = ok && GetVarint64(&retention, &ranges);
+  for (uint64_t i = 0; ok && i < ranges; ++i) {
+    LsnRange& r = meta.revoked.emplace_back();
+    ok = GetVarint64(&retention, &r.first) && GetVarint64(&retention, &r.last);
+  }
+  if (!ok || !retention.empty())
+    return Status::Corruption("checkpoint meta has malformed retention");
   return meta;
 }
 
@@ -449,7 +474,11 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
   PutVarint64(&encoded_meta, meta.segments.size());
   std::string encoded_live;
   PutVarint64(&encoded_live, meta.segments.size());
+  std::string encoded_retention;
+  PutVarint64(&encoded_retention, meta.segments.size());
   for (const SegmentLength& s : meta.segments) {
+    PutFixed64(&encoded_retention, s.segment);
+    PutVarint64(&encoded_retention, s.min_lsn);
     PutFixed64(&encoded_meta, s.segment);
     PutFixed64(&encoded_meta, s.length_bytes);
     PutFixed64(&encoded_live, s.segment);
@@ -466,6 +495,16 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
   MDB_val lv = Val(encoded_live);
   if ((rc = mdb_put(txn.get(), env_->meta, &lk, &lv, 0)) != 0) {
     return LmdbStatus(rc, "write live bytes");
+  }
+  PutVarint64(&encoded_retention, meta.revoked.size());
+  for (const LsnRange& r : meta.revoked) {
+    PutVarint64(&encoded_retention, r.first);
+    PutVarint64(&encoded_retention, r.last);
+  }
+  MDB_val rk = Val(kMetaRetentionKey);
+  MDB_val rv = Val(encoded_retention);
+  if ((rc = mdb_put(txn.get(), env_->meta, &rk, &rv, 0)) != 0) {
+    return LmdbStatus(rc, "write retention");
   }
   if ((rc = txn.Commit()) != 0) return LmdbStatus(rc, "commit checkpoint");
   return Status::OK();

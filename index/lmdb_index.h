@@ -48,6 +48,17 @@ struct SegmentLength {
   uint64_t segment = 0;
   uint64_t length_bytes = 0;
   std::vector<CollectionBytes> live = {};  // by collection, those with live bytes only
+  // The smallest LSN of a record in it (UINT64_MAX when it has none; 0 when not known,
+  // as in a meta written before it was recorded): compaction keeps a tombstone while an
+  // older record may remain anywhere (docs/lifecycle.md).
+  uint64_t min_lsn = 0;
+};
+
+// LSNs first..last, both inclusive.
+struct LsnRange {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  friend bool operator==(const LsnRange&, const LsnRange&) = default;
 };
 
 // What a checkpoint made durable.
@@ -57,6 +68,9 @@ struct CheckpointMeta {
   // False for a meta written before live bytes were recorded (every `live` is then
   // empty): the opener counts them from the index instead.
   bool has_live_bytes = true;
+  // Writes revoked by abort records (docs/errors.md) whose records may lie, dead, in the
+  // data segments: an index rebuild must not take them for writes.
+  std::vector<LsnRange> revoked = {};
 };
 
 // One change a checkpoint applies: a location, or nullopt to delete the key.

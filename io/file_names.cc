@@ -70,6 +70,12 @@ std::optional<uint64_t> ParseDataSegmentFileName(std::string_view name) {
   return ParseNumberedName(name, kDataPrefix, kDataSuffix);
 }
 
+std::string CheckpointFilePath(std::string_view db_dir) { return JoinPath(db_dir, "checkpoint"); }
+
+std::string CheckpointTempPath(std::string_view db_dir) {
+  return JoinPath(db_dir, "checkpoint.tmp");
+}
+
 std::string IndexDirPath(std::string_view db_dir) { return JoinPath(db_dir, "index"); }
 
 std::string IndexDataFilePath(std::string_view db_dir) {

@@ -25,6 +25,10 @@ std::string DataSegmentFileName(uint64_t number);
 std::string DataSegmentPath(std::string_view data_dir, uint64_t number);
 // The segment number of a "seg-<n>.dat" name; nullopt for any other name.
 std::optional<uint64_t> ParseDataSegmentFileName(std::string_view name);
+// <db>/checkpoint, a copy of the index's last checkpoint for a rebuild, and the name it
+// is written under first
+std::string CheckpointFilePath(std::string_view db_dir);
+std::string CheckpointTempPath(std::string_view db_dir);
 // <db>/index (the LMDB environment), <db>/index/data.mdb (LMDB's data file) and <db>/LOCK
 std::string IndexDirPath(std::string_view db_dir);
 std::string IndexDataFilePath(std::string_view db_dir);

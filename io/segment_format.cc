@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <optional>
+#include <utility>
 
 #include "common/coding.h"
 #include "common/crc32c.h"
@@ -93,6 +95,39 @@ Result<SegmentRecord> DecodeSegmentRecord(std::string_view bytes) {
     return Status::Corruption("tombstone carries a body");
   }
   return record;
+}
+
+void ScanSegmentBytes(std::string_view bytes,
+                      const std::function<void(uint64_t, const SegmentRecord&)>& record,
+                      const std::function<void(uint64_t, uint64_t)>& damaged) {
+  // The record that starts at `offset`, if a valid one does.
+  const auto decode_at = [&](size_t offset) -> std::optional<std::pair<SegmentRecord, size_t>> {
+    if (bytes.size() - offset < kSegmentRecordHeaderBytes) return std::nullopt;
+    const char* p = bytes.data() + offset;
+    const uint64_t size = kSegmentRecordHeaderBytes + DecodeFixed32(p + 4);
+    // The header's fixed fields first: a checksum over a random length is what is dear.
+    if (size > bytes.size() - offset || (p[16] != 1 && p[16] != 2) || p[17] == 0 ||
+        DecodeFixed32(p + 20) != 0) {
+      return std::nullopt;
+    }
+    Result<SegmentRecord> decoded =
+        DecodeSegmentRecord(bytes.substr(offset, static_cast<size_t>(size)));
+    if (!decoded.ok()) return std::nullopt;
+    return std::pair(*decoded, static_cast<size_t>(size));
+  };
+  size_t offset = kSegmentHeaderBytes;
+  while (offset < bytes.size()) {
+    if (auto found = decode_at(offset)) {
+      record(offset, found->first);
+      offset += found->second;
+      continue;
+    }
+    // Damage: look for the next offset where a whole record with a good checksum starts.
+    size_t next = offset + 1;
+    while (next < bytes.size() && !decode_at(next)) ++next;
+    damaged(offset, next - offset);
+    offset = next;
+  }
 }
 
 }  // namespace docdb::io

@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -57,5 +58,14 @@ void AppendSegmentRecord(std::string* dst, const SegmentRecord& record);
 // Decodes exactly one record from `bytes` (which must hold exactly one). Corruption,
 // naming what is wrong, for a bad checksum, length or kind.
 Result<SegmentRecord> DecodeSegmentRecord(std::string_view bytes);
+
+// Reads the records of a segment's bytes (from its start, header included, to the
+// length to read) for forensics and index rebuilds: calls record(offset, record) for each
+// valid one in order, and, where the bytes stop making sense, damaged(offset, bytes) for
+// the stretch skipped before the next offset at which a valid record begins (or the end).
+// The header is not checked.
+void ScanSegmentBytes(std::string_view bytes,
+                      const std::function<void(uint64_t, const SegmentRecord&)>& record,
+                      const std::function<void(uint64_t, uint64_t)>& damaged);
 
 }  // namespace docdb::io

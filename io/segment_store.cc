@@ -68,6 +68,7 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const s
     }
     Segment segment = store->MakeSegment(std::move(file), extent.length_bytes);
     segment.live_by_collection = extent.live_by_collection;
+    segment.min_lsn = extent.min_lsn;
     for (const auto& [collection, bytes] : segment.live_by_collection) segment.live += bytes;
     store->segments_[*number] = std::move(segment);
     recorded.erase(it);
@@ -140,6 +141,7 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64
   std::unique_lock<std::shared_mutex> write(segments_mu_);
   Segment& segment = segments_.at(active_);
   segment.length = offset + size;
+  segment.min_lsn = std::min(segment.min_lsn, record.lsn);
   if (record.kind == SegmentRecordKind::kDocument) {
     segment.live += size;
     segment.live_by_collection[collection_id] += size;
@@ -385,9 +387,20 @@ std::vector<SegmentExtent> SegmentStore::Extents() const {
   std::shared_lock<std::shared_mutex> lock(segments_mu_);
   std::vector<SegmentExtent> out;
   for (const auto& [number, segment] : segments_) {
-    if (!segment.retired) out.push_back({number, segment.length, segment.live_by_collection});
+    if (!segment.retired) {
+      out.push_back({number, segment.length, segment.live_by_collection, segment.min_lsn});
+    }
   }
   return out;
+}
+
+uint64_t SegmentStore::OldestLsnOutside(uint64_t segment) const {
+  std::shared_lock<std::shared_mutex> lock(segments_mu_);
+  uint64_t oldest = UINT64_MAX;
+  for (const auto& [number, s] : segments_) {
+    if (number != segment && !s.retired) oldest = std::min(oldest, s.min_lsn);
+  }
+  return oldest;
 }
 
 std::vector<SegmentUsage> SegmentStore::Usage() const {

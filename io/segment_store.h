@@ -36,6 +36,8 @@ struct SegmentExtent {
   // overlay), by collection ID; the rest past the header is dead: superseded versions,
   // tombstones, dropped collections.
   std::map<uint64_t, uint64_t> live_by_collection = {};
+  // The smallest LSN of a record in it: UINT64_MAX when it has none, 0 when not known.
+  uint64_t min_lsn = 0;
 };
 
 // A segment's accounting, for compaction and stats.
@@ -126,6 +128,11 @@ class SegmentStore {
   std::vector<SegmentExtent> Extents() const;
   // Every segment that is not retired, for compaction and stats.
   std::vector<SegmentUsage> Usage() const;
+  // The smallest LSN of any record, live or dead, in a segment that is not retired other
+  // than `segment` (UINT64_MAX when there is none): no record older than it remains
+  // outside `segment`. A retired segment is deleted by the first checkpoint after it
+  // is retired, so no later decision can depend on its records.
+  uint64_t OldestLsnOutside(uint64_t segment) const;
 
  private:
   struct Segment {
@@ -136,6 +143,7 @@ class SegmentStore {
     uint64_t length = 0;
     uint64_t live = 0;                                     // the sum of live_by_collection
     std::map<uint64_t, uint64_t> live_by_collection = {};  // only those with live bytes
+    uint64_t min_lsn = UINT64_MAX;                         // of its records; 0: not known
     bool retired = false;
   };
 

@@ -133,11 +133,30 @@ struct VerifyReport {
   bool ok() const { return damaged.empty() && problems.empty(); }
 };
 
+// What DB::RebuildIndex did (docs/recovery.md, "Rebuilding the index").
+struct RebuildReport {
+  uint64_t checkpoint_lsn = 0;      // the index is rebuilt as of this checkpoint
+  uint64_t segments = 0;            // data segments read
+  uint64_t records = 0;             // valid records in them
+  uint64_t documents = 0;           // documents indexed
+  uint64_t damaged_bytes = 0;       // skipped: bytes that held no valid record
+  std::vector<std::string> damage;  // each damaged stretch: segment, offset, bytes
+  std::string previous_index;       // where the old index directory was moved
+};
+
 class DB {
  public:
   // Opens the database in `dir`, creating it when missing (Options::create_if_missing),
   // and recovers every acknowledged write from the WAL. Busy when another DB holds it.
   static Result<std::unique_ptr<DB>> Open(const std::string& dir, const Options& options = {});
+
+  // Rebuilds the index (the LMDB environment) of the database in `dir`, which must not
+  // be open, from the checkpoint file and the data segments, as of the last checkpoint;
+  // the next Open replays the WAL after it. The old index directory is kept, renamed.
+  // Corruption when the checkpoint file is missing or damaged, and when a data segment
+  // is damaged unless `accept_damage` (then a document whose newest record was in the
+  // damaged bytes comes back in an older version, or not at all: the report lists where).
+  static Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage = false);
 
   // Commits the WriteAsync batches already queued (calling their `done`), checkpoints
   // and closes. Other pending calls must have returned.

@@ -240,5 +240,30 @@ TEST_F(SegmentStoreTest, LiveBytesByCollectionRetiringAndRemoval) {
   EXPECT_EQ(store->Read(b, &buffer_).status().code(), StatusCode::kCorruption);
 }
 
+TEST(SegmentScanTest, DamagedStretchIsSkippedToTheNextValidRecord) {
+  std::string bytes = EncodeSegmentHeader(1);
+  std::vector<uint64_t> offsets;
+  for (int i = 0; i < 5; ++i) {
+    offsets.push_back(bytes.size());
+    const std::string id = "doc" + std::to_string(i);
+    AppendSegmentRecord(&bytes, {SegmentRecordKind::kDocument, static_cast<uint64_t>(i + 1),
+                                 "default", id, R"({"a":1})"});
+  }
+  bytes[offsets[2] + 30] ^= 0x40;  // inside the third record
+  std::vector<std::string> ids;
+  std::vector<std::pair<uint64_t, uint64_t>> damaged;
+  ScanSegmentBytes(
+      bytes,
+      [&](uint64_t offset, const SegmentRecord& r) {
+        ids.emplace_back(r.id);
+        EXPECT_EQ(offset, offsets[ids.size() - 1 + (ids.size() > 2 ? 1 : 0)]);
+      },
+      [&](uint64_t offset, uint64_t length) { damaged.emplace_back(offset, length); });
+  EXPECT_EQ(ids, (std::vector<std::string>{"doc0", "doc1", "doc3", "doc4"}));
+  ASSERT_EQ(damaged.size(), 1u);
+  EXPECT_EQ(damaged[0].first, offsets[2]);
+  EXPECT_EQ(damaged[0].second, offsets[3] - offsets[2]);
+}
+
 }  // namespace
 }  // namespace docdb::io

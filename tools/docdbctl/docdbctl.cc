@@ -199,8 +199,13 @@ int main(int argc, char** argv) {
   std::string backup_dir;
   backup_cmd->add_option("dest-dir", backup_dir, "The new directory (absolute through a server)")
       ->required();
+  auto* rebuild_cmd = app.add_subcommand(
+      "rebuild-index", "Rebuild a lost or damaged index from the data segments (offline)");
+  bool accept_damage = false;
+  rebuild_cmd->add_flag("--accept-damage", accept_damage,
+                        "Rebuild even when data segments are damaged (what was there is lost)");
   std::vector<CLI::App*> not_yet;
-  for (const char* command : {"metrics", "rebuild-index"}) {
+  for (const char* command : {"metrics"}) {
     not_yet.push_back(app.add_subcommand(command, "(not supported by DocDB yet)"));
     not_yet.back()->allow_extras();
   }
@@ -219,6 +224,33 @@ int main(int argc, char** argv) {
       return Fail(Status::NotSupported(command->get_name() + " is not supported by DocDB yet"),
                   json);
     }
+  }
+
+  if (rebuild_cmd->parsed()) {
+    if (data_dir.empty()) {
+      return Fail(Status::InvalidArgument("rebuild-index works offline only: stop docdbd and "
+                                          "name the data directory with --data-dir"),
+                  json);
+    }
+    Result<docdb::RebuildReport> report =
+        docdb::DB::RebuildIndex(data_dir + "/" + db, accept_damage);
+    if (!report.ok()) return Fail(report.status(), json);
+    Output out{{{"checkpoint_lsn", std::to_string(report->checkpoint_lsn)},
+                {"segments", std::to_string(report->segments)},
+                {"records", std::to_string(report->records)},
+                {"documents", std::to_string(report->documents)},
+                {"damaged_bytes", std::to_string(report->damaged_bytes)},
+                {"previous_index", JsonQuote(report->previous_index)}},
+               "damage",
+               {"damage"},
+               {},
+               {}};
+    for (const std::string& d : report->damage) {
+      out.rows.push_back({d});
+      out.elements.push_back(JsonQuote(d));
+    }
+    Print(out, json);
+    return 0;
   }
 
   Result<std::unique_ptr<docdb::tools::Backend>> opened_backend =
