@@ -2,6 +2,7 @@
 #include "common/retry.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 namespace docdb {
@@ -17,21 +18,14 @@ std::chrono::nanoseconds Backoff::Next() {
   return std::chrono::nanoseconds(static_cast<int64_t>(base * (1 + jitter(rng_))));
 }
 
-Status RetryTransient(const RetryPolicy& policy, const std::function<Status()>& op,
-                      std::atomic<uint64_t>* retries, const RetrySleep& sleep) {
-  Backoff backoff(policy, std::random_device{}());
-  for (uint32_t attempt = 0;; ++attempt) {
-    Status status = op();
-    if (status.error_class() != ErrorClass::kTransient || attempt == policy.max_retries) {
-      return status;
-    }
-    if (retries != nullptr) ++*retries;
-    const std::chrono::nanoseconds wait = backoff.Next();
-    if (sleep) {
-      sleep(wait);
-    } else {
-      std::this_thread::sleep_for(wait);
-    }
+void WaitToRetry(const RetryPolicy& policy, std::optional<Backoff>* backoff,
+                 const RetrySleep& sleep) {
+  if (!*backoff) backoff->emplace(policy, std::random_device{}());
+  const std::chrono::nanoseconds wait = (*backoff)->Next();
+  if (sleep) {
+    sleep(wait);
+  } else {
+    std::this_thread::sleep_for(wait);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 
 #include "docdb/options.h"
@@ -46,10 +47,27 @@ class Backoff {
 // How a retried operation waits: std::this_thread::sleep_for, or a test's recorder.
 using RetrySleep = std::function<void(std::chrono::nanoseconds)>;
 
-// Runs op, and runs it again after a backoff wait while it fails with a transient error,
-// at most policy.max_retries more times, counting each repetition in *retries (when not
-// null). Returns the last outcome.
-Status RetryTransient(const RetryPolicy& policy, const std::function<Status()>& op,
-                      std::atomic<uint64_t>* retries, const RetrySleep& sleep = {});
+// Waits before a repetition: the backoff's next wait, through `sleep` when it is set.
+// Seeds *backoff on the first call.
+void WaitToRetry(const RetryPolicy& policy, std::optional<Backoff>* backoff,
+                 const RetrySleep& sleep);
+
+// Runs op (returning Status), and runs it again after a backoff wait while it fails with
+// a transient error, at most policy.max_retries more times, counting each repetition in
+// *retries (when not null). Returns the last outcome. A template, so that the common
+// case, one attempt that succeeds, costs a call and nothing more.
+template <typename Op>
+Status RetryTransient(const RetryPolicy& policy, Op&& op, std::atomic<uint64_t>* retries,
+                      const RetrySleep& sleep = {}) {
+  std::optional<Backoff> backoff;
+  for (uint32_t attempt = 0;; ++attempt) {
+    Status status = op();
+    if (status.error_class() != ErrorClass::kTransient || attempt == policy.max_retries) {
+      return status;
+    }
+    if (retries != nullptr) ++*retries;
+    WaitToRetry(policy, &backoff, sleep);
+  }
+}
 
 }  // namespace docdb

@@ -75,16 +75,15 @@ Result<DBImpl::Checked> DBImpl::CheckDocument(std::string_view collection, std::
   // wins; the document is then checked again where it is now.
   for (;;) {
     Current current;
-    Result<Document> read = Status::Internal("not read");
-    {
+    Result<Document> read = [&]() -> Result<Document> {
       const auto pin = segments_->Pin();  // until the document is read
       DOCDB_ASSIGN_OR_RETURN(current, Lookup(key));
       if (!current) {
         return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
                                 "' does not exist");
       }
-      read = ReadDocument(collection, id, *current);
-    }
+      return ReadDocument(collection, id, *current);
+    }();
     if (read.ok()) return Checked{*std::move(read), false};
     if (read.status().code() != StatusCode::kCorruption) return read.status();
     NoteDamaged(key, *current);

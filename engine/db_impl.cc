@@ -479,12 +479,14 @@ Result<io::SegmentLocation> DBImpl::AppendToSegment(const io::SegmentRecord& rec
                                                     uint64_t collection_id) {
   // Safe to repeat: a failed append leaves the segment's length where it was, so the
   // next attempt writes at the same offset (or begins the same next segment).
-  Result<io::SegmentLocation> location = Status::Internal("not appended");
+  io::SegmentLocation location;
   const Status appended = RetryTransient(
       options_.retry,
       [&] {
-        location = segments_->Append(record, collection_id);
-        return location.status();
+        Result<io::SegmentLocation> attempt = segments_->Append(record, collection_id);
+        if (!attempt.ok()) return std::move(attempt).status();
+        location = *attempt;
+        return Status::OK();
       },
       &retries_);
   if (!appended.ok()) return appended;
@@ -523,16 +525,15 @@ Result<Document> DBImpl::Get(std::string_view collection, std::string_view id) {
   DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
   DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
   DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-  Result<Document> doc = Status::Internal("not read");
-  {
+  Result<Document> doc = [&]() -> Result<Document> {
     const auto pin = segments_->Pin();  // until the document is read
     DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
     if (!current) {
       return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
                               "' does not exist");
     }
-    doc = ReadDocument(collection, id, *current);
-  }
+    return ReadDocument(collection, id, *current);
+  }();
   if (doc.ok() || doc.status().code() != StatusCode::kCorruption) return Noted(std::move(doc));
   // Healed without the pin, which a checkpoint removing segments may be waiting for.
   return HealAfterRead(collection, id);
