@@ -120,6 +120,35 @@ TEST_F(WalinspectTest, HistoryListsEveryRecordOfOneDocumentOldestFirst) {
   EXPECT_NE(none.out.find("no record of users/nobody"), std::string::npos) << none.out;
 }
 
+TEST_F(WalinspectTest, AbortRecordsShowWhatTheyRevoke) {
+  uint64_t revoked = 0;
+  {
+    WalWriterOptions options;
+    options.segment_size_bytes = 1024;
+    auto w = std::move(*WalWriter::Open(fs_.get(), wal_dir_, options));
+    const WalPayload put = EncodeWalPayload(
+        std::vector<WalOp>{{WalOp::Kind::kPut, "users", "user-4", R"({"never":true})"}});
+    revoked = *w->Append(put.type, put.bytes);
+    WalOp abort;
+    abort.kind = WalOp::Kind::kAbort;
+    abort.first_lsn = revoked;
+    abort.last_lsn = revoked;
+    Append(w.get(), {abort});
+    ASSERT_TRUE(w->Close().ok());
+  }
+  rapidjson::Document doc = ParseJson(RunWalinspect("--json dump --type abort " + wal_dir_).out);
+  ASSERT_EQ(doc["records"].Size(), 1u);
+  const auto& op = doc["records"][0]["ops"][0];
+  EXPECT_STREQ(op["op"].GetString(), "abort");
+  EXPECT_EQ(op["first_lsn"].GetUint64(), revoked);
+  EXPECT_EQ(op["last_lsn"].GetUint64(), revoked);
+  const testing::CommandResult history = RunWalinspect("history users user-4 " + wal_dir_);
+  EXPECT_NE(history.out.find("abort  revokes LSN " + std::to_string(revoked) + "-" +
+                             std::to_string(revoked)),
+            std::string::npos)
+      << history.out;
+}
+
 TEST_F(WalinspectTest, DumpPrintsBodiesOnlyWhenAsked) {
   testing::CommandResult plain = RunWalinspect("dump --id user-2 " + wal_dir_);
   EXPECT_EQ(plain.exit_code, 0);
