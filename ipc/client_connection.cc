@@ -77,8 +77,9 @@ Result<std::shared_ptr<ClientConnection>> ClientConnection::Connect(const Client
                                 std::to_string(r.hello.protocol_version) + ", this client " +
                                 std::to_string(kProtocolVersion));
   }
-  conn->server_ = {r.hello.server_version, r.hello.protocol_version, r.hello.max_frame_body_bytes,
-                   r.hello.max_in_flight_per_connection, r.hello.max_document_bytes};
+  conn->server_ = {r.hello.server_version,       r.hello.protocol_version,
+                   r.hello.max_frame_body_bytes, r.hello.max_in_flight_per_connection,
+                   r.hello.max_document_bytes,   r.hello.uptime_ms};
   return conn;
 }
 

@@ -551,6 +551,7 @@ void PutResponsePayload(BodyWriter& w, Command command, const Response& resp) {
       w.U32(resp.hello.max_frame_body_bytes);
       w.U32(resp.hello.max_in_flight_per_connection);
       w.U32(resp.hello.max_document_bytes);
+      w.U64(resp.hello.uptime_ms);
       return;
     case Command::kMetrics:
       w.Bytes(resp.text);
@@ -635,6 +636,7 @@ void GetResponsePayload(BodyReader& r, Command command, Response* resp) {
       resp->hello.max_frame_body_bytes = r.U32("max frame body bytes");
       resp->hello.max_in_flight_per_connection = r.U32("max in flight");
       resp->hello.max_document_bytes = r.U32("max document bytes");
+      if (!r.AtEnd()) resp->hello.uptime_ms = r.U64("uptime");
       return;
     case Command::kMetrics:
       resp->text = r.Bytes("metrics text");

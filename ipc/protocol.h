@@ -158,6 +158,7 @@ struct ServerHello {
   uint32_t max_frame_body_bytes = 0;
   uint32_t max_in_flight_per_connection = 0;
   uint32_t max_document_bytes = 0;
+  uint64_t uptime_ms = 0;  // since docdbd started; 0 from a server before it was sent
 };
 
 struct Response {

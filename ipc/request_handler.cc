@@ -118,7 +118,7 @@ struct ExecuteState : std::enable_shared_from_this<ExecuteState> {
 }  // namespace
 
 RequestHandler::RequestHandler(DatabasePool* pool, ServerHello hello)
-    : pool_(pool), hello_(std::move(hello)) {}
+    : pool_(pool), hello_(std::move(hello)), started_(std::chrono::steady_clock::now()) {}
 
 std::string RequestHandler::ErrorFrame(Command command, uint64_t request_id, Status status) {
   return EncodeResponse(command, request_id, StatusOnly(std::move(status)));
@@ -177,6 +177,10 @@ void RequestHandler::Handle(Request request, std::shared_ptr<DB> db, Respond res
     case Command::kHello: {
       Response r;
       r.hello = hello_;
+      r.hello.uptime_ms =
+          static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - started_)
+                                    .count());
       respond(EncodeResponse(command, id, r));
       return;
     }

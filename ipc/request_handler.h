@@ -4,6 +4,7 @@
 // be called from any number of threads at once.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -47,6 +48,7 @@ class RequestHandler {
 
   DatabasePool* const pool_;
   const ServerHello hello_;
+  const std::chrono::steady_clock::time_point started_;  // for the hello's uptime
 };
 
 }  // namespace docdb::ipc

@@ -29,6 +29,7 @@ struct ServerInfo {
   uint32_t max_frame_body_bytes = 0;
   uint32_t max_in_flight_per_connection = 0;
   uint32_t max_document_bytes = 0;
+  uint64_t uptime_ms = 0;  // how long docdbd had been running when this client connected
 };
 
 struct DatabaseEntry {

@@ -151,6 +151,20 @@ TEST_F(DocdbctlTest, RebuildIndexWorksOfflineOnly) {
   EXPECT_NE(run.out.find(R"("documents":1)"), std::string::npos) << run.out;
 }
 
+TEST_F(DocdbctlTest, StatusSaysHowLongTheServerRunsAndWhetherADatabaseRefusesWrites) {
+  CommandResult run = Ctl("--json status");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find(R"("uptime_s":)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"("read_only":false,"databases":[{"name":"default","open":true,)"
+                         R"("read_only":false,"reason":""}])"),
+            std::string::npos)
+      << run.out;
+  StopServer();
+  run = Offline("--json status");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out.find("uptime_s"), std::string::npos) << "no server: " << run.out;
+}
+
 TEST_F(DocdbctlTest, CommandsToComeSayNotSupportedAndExitCodesAreDocumented) {
   for (const char* command : {"metrics"}) {
     const CommandResult run = Ctl(command);

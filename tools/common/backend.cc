@@ -25,6 +25,7 @@ class RemoteBackend : public Backend {
   std::string Describe() const override {
     return "docdbd " + client_->server().server_version + " at " + socket_path_;
   }
+  std::optional<uint64_t> UptimeMs() const override { return client_->server().uptime_ms; }
 
  private:
   std::unique_ptr<Client> client_;
@@ -69,6 +70,7 @@ class LocalBackend : public Backend {
     return out;
   }
   std::string Describe() const override { return "data directory " + data_dir_; }
+  std::optional<uint64_t> UptimeMs() const override { return std::nullopt; }
 
  private:
   std::string data_dir_;

@@ -3,7 +3,9 @@
 // Thread-safety: one thread (the tool's).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,8 @@ class Backend {
   virtual Status Drop(const std::string& name) = 0;
   // "docdbd 0.1.0 at ./data/docdb.sock" or "data directory ./data".
   virtual std::string Describe() const = 0;
+  // How long the server has been running, when there is one.
+  virtual std::optional<uint64_t> UptimeMs() const = 0;
 };
 
 // Connects to docdbd at `socket_path`.

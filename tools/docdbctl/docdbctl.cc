@@ -265,6 +265,32 @@ int main(int argc, char** argv) {
     out.fields = {{"server", JsonQuote(backend->Describe())},
                   {"version", JsonQuote(DOCDB_VERSION)},
                   {"databases", std::to_string(dbs->size())}};
+    if (const std::optional<uint64_t> uptime = backend->UptimeMs()) {
+      out.fields.emplace_back("uptime_s", std::to_string(*uptime / 1000));
+    }
+    // Each database the server has open, and whether it refuses writes after a critical
+    // failure (docs/errors.md); one that is not open is neither healthy nor not.
+    bool any_read_only = false;
+    out.list_key = "databases";
+    out.columns = {"name", "open", "read_only", "reason"};
+    for (const docdb::DatabaseEntry& d : *dbs) {
+      docdb::Stats stats;
+      if (d.open) {
+        Result<std::unique_ptr<docdb::DB>> opened = backend->Open(d.name);
+        if (!opened.ok()) return Fail(opened.status(), json);
+        Result<docdb::Stats> got = (*opened)->GetStats();
+        if (!got.ok()) return Fail(got.status(), json);
+        stats = *std::move(got);
+      }
+      any_read_only = any_read_only || stats.read_only;
+      out.rows.push_back(
+          {d.name, d.open ? "yes" : "no", stats.read_only ? "yes" : "no", stats.read_only_reason});
+      out.elements.push_back(R"({"name":)" + JsonQuote(d.name) + R"(,"open":)" +
+                             (d.open ? "true" : "false") + R"(,"read_only":)" +
+                             (stats.read_only ? "true" : "false") + R"(,"reason":)" +
+                             JsonQuote(stats.read_only_reason) + "}");
+    }
+    out.fields.emplace_back("read_only", any_read_only ? "true" : "false");
   } else if (dbs_cmd->parsed()) {
     if (dbs_create->parsed()) {
       Result<std::unique_ptr<docdb::DB>> opened = backend->Open(name);
