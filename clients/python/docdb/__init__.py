@@ -283,6 +283,9 @@ _CMD_CREATE_COLLECTION = 5
 _CMD_DELETE_COLLECTION = 6
 _CMD_LIST_COLLECTIONS = 7
 _CMD_LIST_DBS = 8
+_CMD_HEAL = 9
+_CMD_HEAL_ALL = 10
+_CMD_HEAL_STATS = 11
 _CMD_HELLO = 13
 _CMD_GET = 14
 _CMD_PUT = 15
@@ -297,6 +300,8 @@ _CMD_COUNT = 23
 _CMD_CHECKPOINT = 24
 _CMD_TRIM = 25
 _CMD_COMPACT = 26
+_CMD_VERIFY = 27
+_CMD_BACKUP = 28
 _CMD_DROP_DB = 29
 _CMD_EXISTS = 30
 
@@ -336,6 +341,24 @@ _LIFECYCLE_FIELDS = (
     "compaction_bytes_reclaimed",
 )
 
+_RELIABILITY_FIELDS = (
+    "writes_revoked",
+    "errors_transient",
+    "errors_permanent",
+    "errors_critical",
+    "errors_validation",
+    "retries",
+)
+_HEALING_FIELDS = (
+    "total_scans",
+    "documents_healed",
+    "documents_corrupted",
+    "on_demand_healings",
+    "background_healings",
+    "last_scan_time_us",
+    "last_healing_time_us",
+    "documents_unrecoverable",
+)
 _RECOVERY_FIELDS = (
     "records_replayed",
     "first_lsn",
@@ -616,6 +639,19 @@ class _Connection:
             if remaining <= 0:
                 raise socket.timeout()
             self._sock.settimeout(remaining)
+
+
+def _damaged(r: _Reader) -> list[dict[str, Any]]:
+    """A damaged-document list (docs/protocol.md, "Healing")."""
+    return [
+        {
+            "collection": r.text("damaged collection"),
+            "id": r.text("damaged id"),
+            "version": r.u64("damaged version"),
+            "problem": r.text("damaged problem"),
+        }
+        for _ in range(r.count("damaged documents", 4 + 4 + 8 + 4))
+    ]
 
 
 def _check_header(header: bytes) -> tuple[int, int, int]:
@@ -953,6 +989,64 @@ class Database:
             if not r.at_end():
                 stats.update({field: r.u64("lifecycle stats") for field in _LIFECYCLE_FIELDS})
                 stats["last_checkpoint_error"] = r.text("last checkpoint error")
+            if not r.at_end():
+                stats.update({field: r.u64("reliability stats") for field in _RELIABILITY_FIELDS})
+                recovery["records_revoked"] = r.u64("records revoked")
+                stats["read_only"] = r.boolean("read only")
+                stats["read_only_reason"] = r.text("read only reason")
             return stats
 
         return _decode("stats", reader, decode)
+
+    def heal(self, collection: str, doc_id: str) -> bool:
+        """Checks one document and rebuilds it from the WAL if its record is damaged
+        (docs/healing.md): True when it was healed, False when it was healthy."""
+        body = self._body().bytes(_text(collection))
+        body.operation_fields(collection, doc_id, b"", None)
+        reader = self._client._call(_CMD_HEAL, body.done())
+        return _decode("heal", reader, lambda r: r.boolean("healed"))
+
+    def heal_all(self) -> dict[str, Any]:
+        """Checks every live document and heals the damaged ones: the documents checked,
+        and the healed and unrecoverable ones (collection, id, version, problem)."""
+        reader = self._client._call(_CMD_HEAL_ALL, self._body().done())
+
+        def decode(r: _Reader) -> dict[str, Any]:
+            return {
+                "documents_checked": r.u64("documents checked"),
+                "healed": _damaged(r),
+                "unrecoverable": _damaged(r),
+            }
+
+        return _decode("heal all", reader, decode)
+
+    def healing_stats(self) -> dict[str, Any]:
+        """The healing counters since the database opened (``docdb::HealingStats``)."""
+        reader = self._client._call(_CMD_HEAL_STATS, self._body().done())
+
+        def decode(r: _Reader) -> dict[str, Any]:
+            stats: dict[str, Any] = {field: r.u64("healing stats") for field in _HEALING_FIELDS}
+            stats["unrecoverable"] = _damaged(r)
+            return stats
+
+        return _decode("healing stats", reader, decode)
+
+    def verify(self) -> dict[str, Any]:
+        """Checks every document and index entry, changing nothing (docs/admin.md)."""
+        reader = self._client._call(_CMD_VERIFY, self._body().done())
+
+        def decode(r: _Reader) -> dict[str, Any]:
+            report: dict[str, Any] = {
+                "documents_checked": r.u64("documents checked"),
+                "segments_checked": r.u64("segments checked"),
+                "damaged": _damaged(r),
+            }
+            report["problems"] = [r.text("problem") for _ in range(r.count("problems", 4))]
+            return report
+
+        return _decode("verify", reader, decode)
+
+    def backup(self, destination_dir: str) -> None:
+        """Writes a consistent copy of the database to a new or empty directory, an
+        absolute path on the server's machine (docs/admin.md, "Backup")."""
+        self._client._call(_CMD_BACKUP, self._body().bytes(_text(destination_dir)).done())
