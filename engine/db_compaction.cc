@@ -202,11 +202,12 @@ Result<bool> DBImpl::Relocate(const io::SegmentLocation& location,
 }
 
 Result<bool> DBImpl::KeepTombstone(const io::SegmentRecord& record) {
+  DOCDB_RETURN_IF_ERROR(CheckWritable());
   const Result<uint64_t> collection_id = catalog_.Find(record.collection);
   // Of a collection dropped since (or of an earlier one of the same name): nothing of it
   // can come back, so the tombstone has nothing left to shadow.
   if (!collection_id.ok() || *collection_id > record.lsn) return false;
-  DOCDB_RETURN_IF_ERROR(AppendToSegment(record, *collection_id).status());
+  DOCDB_RETURN_IF_ERROR(AppendToSegment(record, *collection_id, /*kept=*/true).status());
   return true;
 }
 

@@ -74,6 +74,12 @@ Result<DBImpl::Checked> DBImpl::CheckDocument(std::string_view collection, std::
   // A write or a compaction that moves the document between the check and the rewrite
   // wins; the document is then checked again where it is now.
   for (;;) {
+    // A collection dropped meanwhile (and perhaps made again) no longer holds it.
+    const Result<uint64_t> now_id = catalog_.Find(collection);
+    if (!now_id.ok() || *now_id != collection_id) {
+      return Status::NotFound("collection '" + std::string(collection) +
+                              "' was dropped while document '" + std::string(id) + "' was checked");
+    }
     Current current;
     Result<Document> read = [&]() -> Result<Document> {
       const auto pin = segments_->Pin();  // until the document is read
@@ -85,7 +91,8 @@ Result<DBImpl::Checked> DBImpl::CheckDocument(std::string_view collection, std::
       return ReadDocument(collection, id, *current);
     }();
     if (read.ok()) return Checked{*std::move(read), false};
-    if (read.status().code() != StatusCode::kCorruption) return read.status();
+    // Only a damaged record is healed: not a damaged index, whose lookup failed.
+    if (!current || read.status().code() != StatusCode::kCorruption) return read.status();
     NoteDamaged(key, *current);
     const std::string what = Describe(collection, id, current->version);
     if (!heal) return read.status();
@@ -199,8 +206,12 @@ Result<uint64_t> DBImpl::ForEachDamagedRecord(const DamagedRecordVisitor& visit,
       }
       if (seen < kScanPageDocuments) break;
       if (background) {
-        std::lock_guard<std::mutex> lock(background_mu_);
-        if (stopping_) return Status::Aborted("database " + dir_ + " is closing");
+        {
+          std::lock_guard<std::mutex> lock(background_mu_);
+          if (stopping_) return Status::Aborted("database " + dir_ + " is closing");
+        }
+        // A long scan does not hold up the checkpoints that bound recovery.
+        if (TakeCheckpointRequest()) RunCheckpoint().IgnoreError();
       }
     }
   }

@@ -94,11 +94,14 @@ Status DBImpl::RevokeLogged(uint64_t first_lsn, uint64_t last_lsn, const Status&
   // Outside sync mode the abort must be durable before the writes are answered as failed.
   if (revoked.ok() && options_.durability != Durability::kSync) revoked = wal_->Sync();
   if (!revoked.ok()) {
-    // Then the records stand in the WAL, and a reopen applies them: stop writes until it.
+    // Then the records stand in the WAL, and a reopen applies them: writes stop until it,
+    // and the caller is told that the outcome is unknown, as for any critical failure
+    // (docs/errors.md), not that it may simply try again.
     Poison(revoked.WithContext("revoking WAL records " + std::to_string(first_lsn) + "-" +
                                std::to_string(last_lsn) + " after " + cause.ToString()))
-        .IgnoreError();  // the caller is told `cause`
-    return cause;
+        .IgnoreError();  // the refusal below names it
+    return CheckWritable().WithContext(
+        "the write could be neither applied nor revoked; reopening the database applies it");
   }
   {
     std::lock_guard<std::mutex> lock(state_mu_);
@@ -430,12 +433,18 @@ io::WalPayload DBImpl::EncodeWrites(const std::vector<PendingWrite>& writes) {
 
 Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
                            const std::vector<int64_t>& count_deltas) {
+  // A document the batch writes more than once gets one record, of what its last write
+  // left: all of a batch's records share its LSN, and an index rebuilt from the segments
+  // must not have to tell two records of one document and one LSN apart.
+  std::set<std::string_view> seen;
+  for (size_t i = writes.size(); i-- > 0;) writes[i].shadowed = !seen.insert(writes[i].key).second;
   // Every record is appended before anything is published, so that a failure leaves the
   // overlay, the counts and the superseded records as they were; what was appended
   // becomes dead bytes.
-  std::vector<io::SegmentLocation> appended;
-  appended.reserve(writes.size());
-  for (const PendingWrite& w : writes) {
+  std::vector<io::SegmentLocation> appended(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const PendingWrite& w = writes[i];
+    if (w.shadowed) continue;
     io::SegmentRecord record;
     record.kind = w.kind == io::WalOp::Kind::kPut ? io::SegmentRecordKind::kDocument
                                                   : io::SegmentRecordKind::kTombstone;
@@ -445,27 +454,34 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
     record.body = w.body;
     Result<io::SegmentLocation> location = AppendToSegment(record, w.collection_id);
     if (!location.ok()) {
-      for (size_t i = 0; i < appended.size(); ++i) {
-        if (writes[i].kind == io::WalOp::Kind::kPut) {
-          segments_->Release(appended[i], writes[i].collection_id);
+      for (size_t j = 0; j < i; ++j) {
+        if (!writes[j].shadowed && writes[j].kind == io::WalOp::Kind::kPut) {
+          segments_->Release(appended[j], writes[j].collection_id);
         }
       }
       return location.status();
     }
-    appended.push_back(*location);
+    appended[i] = *location;
   }
   std::vector<std::pair<std::string, OverlayEntry>> updates;
   updates.reserve(writes.size());
   for (size_t i = 0; i < writes.size(); ++i) {
     PendingWrite& w = writes[i];
+    if (w.shadowed) continue;
     OverlayEntry entry{std::nullopt, lsn};
     if (w.kind == io::WalOp::Kind::kPut) entry.location = appended[i];
     w.location = entry.location;
     updates.emplace_back(w.key, entry);
+    // What this batch's first write of the document superseded: the committed record, or
+    // the record an earlier batch of the commit group wrote.
+    const PendingWrite* first = &w;
+    while (first->previous_write != nullptr && first->previous_write->shadowed) {
+      first = first->previous_write;
+    }
     const std::optional<io::SegmentLocation> superseded =
-        w.previous_write != nullptr ? w.previous_write->location
-        : w.previous                ? std::optional(ToSegmentLocation(*w.previous))
-                                    : std::nullopt;
+        first->previous_write != nullptr ? first->previous_write->location
+        : first->previous                ? std::optional(ToSegmentLocation(*first->previous))
+                                         : std::nullopt;
     if (superseded) segments_->Release(*superseded, w.collection_id);
   }
   overlay_.Apply(std::move(updates));
@@ -476,14 +492,14 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
 }
 
 Result<io::SegmentLocation> DBImpl::AppendToSegment(const io::SegmentRecord& record,
-                                                    uint64_t collection_id) {
+                                                    uint64_t collection_id, bool kept) {
   // Safe to repeat: a failed append leaves the segment's length where it was, so the
   // next attempt writes at the same offset (or begins the same next segment).
   io::SegmentLocation location;
   const Status appended = RetryTransient(
       options_.retry,
       [&] {
-        Result<io::SegmentLocation> attempt = segments_->Append(record, collection_id);
+        Result<io::SegmentLocation> attempt = segments_->Append(record, collection_id, kept);
         if (!attempt.ok()) return std::move(attempt).status();
         location = *attempt;
         return Status::OK();
@@ -534,7 +550,8 @@ Result<Document> DBImpl::Get(std::string_view collection, std::string_view id) {
     }
     return ReadDocument(collection, id, *current);
   }();
-  if (doc.ok() || doc.status().code() != StatusCode::kCorruption) return Noted(std::move(doc));
+  if (doc.ok() || doc.status().code() == StatusCode::kNotFound) return doc;  // docs/errors.md
+  if (doc.status().code() != StatusCode::kCorruption) return Noted(std::move(doc));
   // Healed without the pin, which a checkpoint removing segments may be waiting for.
   return HealAfterRead(collection, id);
 }

@@ -151,6 +151,8 @@ class DBImpl : public DB {
     Current previous;
     const PendingWrite* previous_write = nullptr;
     std::optional<io::SegmentLocation> location;  // of this write's document record
+    // A later write of the same batch writes the same document: this one gets no record.
+    bool shadowed = false;
   };
 
   // The documents written by the batches of one commit group checked so far, by key:
@@ -321,9 +323,9 @@ class DBImpl : public DB {
   // abort, poisons the database instead. Requires commit_mu_ held since they were logged.
   Status RevokeLogged(uint64_t first_lsn, uint64_t last_lsn, const Status& cause);
   // Appends a record to the data segments, repeating a transient failure (at the same
-  // offset) as Options::retry allows.
+  // offset) as Options::retry allows; `kept` as for SegmentStore::Append.
   Result<io::SegmentLocation> AppendToSegment(const io::SegmentRecord& record,
-                                              uint64_t collection_id);
+                                              uint64_t collection_id, bool kept = false);
   // Counts a failure returned to a caller by its class; returns it.
   template <typename T>
   T Noted(T outcome) {

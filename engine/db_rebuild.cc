@@ -122,8 +122,23 @@ Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, i
   }
   meta.has_live_bytes = true;
 
-  // The old environment is kept beside the new one, for forensics.
+  // Built beside the old environment, which is then kept for forensics: a failure on
+  // the way leaves the old one in place.
   const std::string index_dir = io::IndexDirPath(dir);
+  const std::string building = index_dir + ".new";
+  if (Result<std::vector<std::string>> leftover = fs->ListDir(building); leftover.ok()) {
+    for (const std::string& name : *leftover) {
+      DOCDB_RETURN_IF_ERROR(fs->RemoveFile(io::JoinPath(building, name)));
+    }
+  }
+  DOCDB_RETURN_IF_ERROR(fs->CreateDir(building));
+  {
+    DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<index::LmdbIndex> rebuilt,
+                           index::LmdbIndex::Open(building));
+    DOCDB_RETURN_IF_ERROR(
+        rebuilt->ApplyCheckpoint(changes, {}, collections, meta).WithContext(what));
+  }
+  DOCDB_RETURN_IF_ERROR(fs->SyncDir(building));
   DOCDB_ASSIGN_OR_RETURN(const bool had_index, fs->FileExists(index_dir));
   if (had_index) {
     for (int n = 1;; ++n) {
@@ -133,15 +148,8 @@ Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, i
     }
     DOCDB_RETURN_IF_ERROR(fs->RenameFile(index_dir, report.previous_index).WithContext(what));
   }
-  DOCDB_RETURN_IF_ERROR(fs->CreateDir(index_dir));
+  DOCDB_RETURN_IF_ERROR(fs->RenameFile(building, index_dir).WithContext(what));
   DOCDB_RETURN_IF_ERROR(fs->SyncDir(dir));
-  {
-    DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<index::LmdbIndex> rebuilt,
-                           index::LmdbIndex::Open(index_dir));
-    DOCDB_RETURN_IF_ERROR(
-        rebuilt->ApplyCheckpoint(changes, {}, collections, meta).WithContext(what));
-  }
-  DOCDB_RETURN_IF_ERROR(fs->SyncDir(index_dir));
   return report;
 }
 

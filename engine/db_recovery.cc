@@ -84,6 +84,16 @@ Status DBImpl::Recover() {
   checkpoint_lsn_ = meta.checkpoint_lsn;
   revoked_ = meta.revoked;
   checkpoint_file_lsn_ = CheckpointFileLsn();
+  if (meta.checkpoint_lsn > 0 && checkpoint_file_lsn_ != meta.checkpoint_lsn) {
+    // The last checkpoint committed without its file (a crash in between, or a failure to
+    // write it): written now, before the segments the index no longer lists are removed.
+    if (Status written = WriteCheckpointFile(fs_, dir_, meta, collections); !written.ok()) {
+      logger_->Log(LogLevel::kWarning,
+                   "opening " + dir_ + ": " + written.ToString() + " (an index rebuild needs it)");
+    } else {
+      checkpoint_file_lsn_ = meta.checkpoint_lsn;
+    }
+  }
 
   // The WAL is read through before anything on disk changes: were it short or damaged,
   // the data segments' records after C would be the only other copy of those writes.
@@ -97,6 +107,7 @@ Status DBImpl::Recover() {
     e.segment = s.segment;
     e.length_bytes = s.length_bytes;
     e.min_lsn = s.min_lsn;
+    e.kept_bytes = s.kept_bytes;
     for (const index::CollectionBytes& b : s.live) e.live_by_collection[b.collection_id] = b.bytes;
   }
   if (!meta.has_live_bytes) DOCDB_RETURN_IF_ERROR(CountLiveBytes(&extents));
@@ -334,6 +345,7 @@ Status DBImpl::RunCheckpoint() {
       s.segment = e.segment;
       s.length_bytes = e.length_bytes;
       s.min_lsn = e.min_lsn;
+      s.kept_bytes = e.kept_bytes;
       for (const auto& [collection, bytes] : e.live_by_collection)
         s.live.push_back({collection, bytes});
     }
@@ -377,9 +389,12 @@ Status DBImpl::RunCheckpoint() {
   }
   // A copy of the checkpoint beside the index, for a rebuild (docs/recovery.md). Until
   // one is written the WAL is trimmed no further than the last one describes.
-  if (Status written = WriteCheckpointFile(fs_, dir_, meta, collections); !written.ok()) {
-    logger_->Log(LogLevel::kWarning, what + ": " + written.ToString() +
-                                         " (the WAL is kept from the last checkpoint file on)");
+  const Status file_written = WriteCheckpointFile(fs_, dir_, meta, collections);
+  if (!file_written.ok()) {
+    logger_->Log(LogLevel::kWarning,
+                 what + ": " + file_written.ToString() +
+                     " (the WAL, and compacted segments, are kept as the last checkpoint file "
+                     "names them until one is written)");
   } else {
     std::lock_guard<std::mutex> lock(state_mu_);
     checkpoint_file_lsn_ = meta.checkpoint_lsn;
@@ -387,7 +402,8 @@ Status DBImpl::RunCheckpoint() {
   // Now durable: the index names the new places of everything compaction moved, and no
   // longer lists the segments it emptied. A file left behind by a failure here is removed
   // by the next open, which deletes every segment the checkpoint does not list.
-  if (!retired.empty()) {
+  // The segments stay while the checkpoint file still lists them: a rebuild reads them.
+  if (!retired.empty() && file_written.ok()) {
     const Result<uint64_t> removed = segments_->RemoveRetired(retired);
     if (!removed.ok()) {
       logger_->Log(LogLevel::kWarning,

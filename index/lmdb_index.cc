@@ -21,8 +21,9 @@ constexpr std::string_view kMetaCheckpointKey = "checkpoint";
 // The live bytes of each data segment by collection, as of the checkpoint; written by
 // every checkpoint since live bytes are counted (an older index has none).
 constexpr std::string_view kMetaLiveBytesKey = "live_bytes";
-// Each data segment's smallest record LSN, and the revoked LSN ranges: varint segments,
-// each fixed64 number and varint min LSN; varint ranges, each varint first and last.
+// Each data segment's smallest record LSN and kept tombstone bytes, and the revoked LSN
+// ranges: varint segments, each fixed64 number, varint min LSN and varint kept bytes;
+// varint ranges, each varint first and last.
 constexpr std::string_view kMetaRetentionKey = "retention";
 constexpr std::string_view kMetaFormatKey = "format";
 constexpr uint32_t kIndexFormatVersion = 1;
@@ -372,7 +373,8 @@ Result<CheckpointMeta> LmdbIndex::ReadMeta() const {
     if (!ok) break;
     auto it = by_number.find(DecodeFixed64(retention.data()));
     retention.remove_prefix(8);
-    ok = it != by_number.end() && GetVarint64(&retention, &meta.segments[it->second].min_lsn);
+    ok = it != by_number.end() && GetVarint64(&retention, &meta.segments[it->second].min_lsn) &&
+         GetVarint64(&retention, &meta.segments[it->second].kept_bytes);
   }
   uint64_t ranges = 0;
   ok = ok && GetVarint64(&retention, &ranges);
@@ -479,6 +481,7 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
   for (const SegmentLength& s : meta.segments) {
     PutFixed64(&encoded_retention, s.segment);
     PutVarint64(&encoded_retention, s.min_lsn);
+    PutVarint64(&encoded_retention, s.kept_bytes);
     PutFixed64(&encoded_meta, s.segment);
     PutFixed64(&encoded_meta, s.length_bytes);
     PutFixed64(&encoded_live, s.segment);

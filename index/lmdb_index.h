@@ -52,6 +52,7 @@ struct SegmentLength {
   // as in a meta written before it was recorded): compaction keeps a tombstone while an
   // older record may remain anywhere (docs/lifecycle.md).
   uint64_t min_lsn = 0;
+  uint64_t kept_bytes = 0;  // of tombstones compaction kept (io::SegmentUsage)
 };
 
 // LSNs first..last, both inclusive.

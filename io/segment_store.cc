@@ -21,7 +21,8 @@ uint64_t SegmentUsage::record_bytes() const {
 }
 
 uint64_t SegmentUsage::dead_bytes() const {
-  return record_bytes() > live_bytes ? record_bytes() - live_bytes : 0;
+  const uint64_t kept_or_live = live_bytes + kept_bytes;
+  return record_bytes() > kept_or_live ? record_bytes() - kept_or_live : 0;
 }
 
 double SegmentUsage::dead_ratio() const {
@@ -69,6 +70,7 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const s
     Segment segment = store->MakeSegment(std::move(file), extent.length_bytes);
     segment.live_by_collection = extent.live_by_collection;
     segment.min_lsn = extent.min_lsn;
+    segment.kept = extent.kept_bytes;
     for (const auto& [collection, bytes] : segment.live_by_collection) segment.live += bytes;
     store->segments_[*number] = std::move(segment);
     recorded.erase(it);
@@ -118,7 +120,8 @@ SegmentStore::Segment SegmentStore::MakeSegment(std::unique_ptr<File> file, uint
                  mapping.ok() ? *std::move(mapping) : nullptr, length};
 }
 
-Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64_t collection_id) {
+Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64_t collection_id,
+                                             bool kept) {
   std::lock_guard<std::mutex> lock(append_mu_);
   const uint64_t size = SegmentRecordBytes(record);
   uint64_t offset = 0;
@@ -142,6 +145,7 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64
   Segment& segment = segments_.at(active_);
   segment.length = offset + size;
   segment.min_lsn = std::min(segment.min_lsn, record.lsn);
+  if (kept) segment.kept += size;
   if (record.kind == SegmentRecordKind::kDocument) {
     segment.live += size;
     segment.live_by_collection[collection_id] += size;
@@ -388,7 +392,8 @@ std::vector<SegmentExtent> SegmentStore::Extents() const {
   std::vector<SegmentExtent> out;
   for (const auto& [number, segment] : segments_) {
     if (!segment.retired) {
-      out.push_back({number, segment.length, segment.live_by_collection, segment.min_lsn});
+      out.push_back(
+          {number, segment.length, segment.live_by_collection, segment.min_lsn, segment.kept});
     }
   }
   return out;
@@ -408,7 +413,7 @@ std::vector<SegmentUsage> SegmentStore::Usage() const {
   std::vector<SegmentUsage> out;
   for (const auto& [number, segment] : segments_) {
     if (!segment.retired) {
-      out.push_back({number, segment.length, segment.live, number == active_});
+      out.push_back({number, segment.length, segment.live, number == active_, segment.kept});
     }
   }
   return out;

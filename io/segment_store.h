@@ -38,6 +38,7 @@ struct SegmentExtent {
   std::map<uint64_t, uint64_t> live_by_collection = {};
   // The smallest LSN of a record in it: UINT64_MAX when it has none, 0 when not known.
   uint64_t min_lsn = 0;
+  uint64_t kept_bytes = 0;  // of tombstones compaction copied into it (SegmentUsage)
 };
 
 // A segment's accounting, for compaction and stats.
@@ -45,8 +46,13 @@ struct SegmentUsage {
   uint64_t segment = 0;
   uint64_t length_bytes = 0;
   uint64_t live_bytes = 0;
-  bool active = false;            // the segment appends go to; never compacted
+  bool active = false;  // the segment appends go to; never compacted
+  // Tombstones compaction copied into it because they still shadow an older record
+  // (docs/lifecycle.md): neither live nor reclaimable, so that they do not make their
+  // segment worth compacting again.
+  uint64_t kept_bytes = 0;
   uint64_t record_bytes() const;  // the length past the segment header
+  // What compaction would reclaim: the record bytes neither live nor kept.
   uint64_t dead_bytes() const;
   // Dead bytes over the bytes of records (0 for a segment without records).
   double dead_ratio() const;
@@ -73,7 +79,9 @@ class SegmentStore {
   // document record counts as live, a tombstone as dead. The caller must not report the
   // write as done on error: part of the record may be on disk (it is overwritten by the
   // next append, and cut back at the next open).
-  Result<SegmentLocation> Append(const SegmentRecord& record, uint64_t collection_id);
+  // With `kept`, the record is a tombstone compaction copies forward (SegmentUsage).
+  Result<SegmentLocation> Append(const SegmentRecord& record, uint64_t collection_id,
+                                 bool kept = false);
 
   // The record at `location`, of collection `collection_id`, is no longer current
   // (superseded, deleted or copied forward): its bytes become dead.
@@ -144,6 +152,7 @@ class SegmentStore {
     uint64_t live = 0;                                     // the sum of live_by_collection
     std::map<uint64_t, uint64_t> live_by_collection = {};  // only those with live bytes
     uint64_t min_lsn = UINT64_MAX;                         // of its records; 0: not known
+    uint64_t kept = 0;                                     // SegmentUsage::kept_bytes
     bool retired = false;
   };
 

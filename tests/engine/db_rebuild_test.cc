@@ -137,6 +137,35 @@ TEST(DBRebuildTest, TombstonesOutliveCompactionWhileAnOlderRecordRemains) {
   ExpectRebuiltTo(dir.path(), options, expected);
 }
 
+TEST(DBRebuildTest, ABatchWritingADocumentTwiceLeavesOneRecordOfItsLastWrite) {
+  testing::TempDir dir;
+  const Options options = SmallOptions();
+  Contents expected;
+  {
+    auto db = std::move(*DB::Open(dir.path(), options));
+    ASSERT_TRUE(db->Put("default", "x", Body(1)).ok());
+    ASSERT_TRUE(db->Put("default", "y", Body(2)).ok());
+    const uint64_t live_before = db->GetStats()->live_bytes;
+    WriteBatch batch;
+    batch.Delete("default", "x");
+    batch.Put("default", "x", Body(3));  // x ends live
+    batch.Put("default", "y", Body(4));
+    batch.Delete("default", "y");  // y ends deleted
+    ASSERT_TRUE(db->Write(batch).ok());
+    EXPECT_EQ(db->Get("default", "x")->json, Body(3));
+    EXPECT_FALSE(*db->Exists("default", "y"));
+    // One record for x (as large as before) and one tombstone for y: y's bytes left.
+    EXPECT_EQ(db->GetStats()->live_bytes,
+              live_before - (io::kSegmentRecordHeaderBytes + 7 + 1 + Body(2).size()));
+    // Compaction moves the records, and a checkpoint lands between them and the rest.
+    ASSERT_TRUE(db->Compact().ok());
+    ASSERT_TRUE(db->Checkpoint().ok());
+    EXPECT_TRUE(db->Verify()->ok());
+    expected = ContentsOf(*db);
+  }
+  ExpectRebuiltTo(dir.path(), options, expected);
+}
+
 TEST(DBRebuildTest, RevokedWritesStayRevoked) {
   testing::TempDir dir;
   auto base = std::move(*io::NewFileSystem(io::IoBackend::kPosix));
