@@ -436,8 +436,12 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
   // A document the batch writes more than once gets one record, of what its last write
   // left: all of a batch's records share its LSN, and an index rebuilt from the segments
   // must not have to tell two records of one document and one LSN apart.
-  std::set<std::string_view> seen;
-  for (size_t i = writes.size(); i-- > 0;) writes[i].shadowed = !seen.insert(writes[i].key).second;
+  if (writes.size() > 1) {
+    std::set<std::string_view> seen;
+    for (size_t i = writes.size(); i-- > 0;) {
+      writes[i].shadowed = !seen.insert(writes[i].key).second;
+    }
+  }
   // Every record is appended before anything is published, so that a failure leaves the
   // overlay, the counts and the superseded records as they were; what was appended
   // becomes dead bytes.
