@@ -45,3 +45,30 @@ foreach(program docdbd docdbsh docdbctl walinspect)
           DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ${program})
 endforeach()
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
+# Manual pages, made by help2man (Debian's help2man) from each program's own --help and
+# --version, so that they never fall behind the programs. Not in the sanitizer and fuzz
+# builds, whose programs need not run at build time; without help2man there are none.
+find_program(HELP2MAN_EXECUTABLE help2man)
+if(HELP2MAN_EXECUTABLE AND DOCDB_SANITIZE STREQUAL "" AND NOT CMAKE_CXX_FLAGS MATCHES "sanitize")
+  set(_docdb_man_pages)
+  foreach(entry "docdbd|the DocDB server, on a Unix socket"
+                "docdbsh|the DocDB shell, for queries and patches"
+                "docdbctl|DocDB administration: checkpoint, trim, heal, compact, verify, backup"
+                "walinspect|offline forensics of a DocDB write-ahead log")
+    string(REPLACE "|" ";" _parts "${entry}")
+    list(GET _parts 0 _program)
+    list(GET _parts 1 _summary)
+    set(_page ${CMAKE_CURRENT_BINARY_DIR}/man/${_program}.1)
+    add_custom_command(
+      OUTPUT ${_page}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/man
+      COMMAND ${HELP2MAN_EXECUTABLE} --no-info --section=1 --name=${_summary}
+              --output=${_page} $<TARGET_FILE:${_program}>
+      DEPENDS ${_program}
+      COMMENT "Manual page ${_program}.1"
+      VERBATIM)
+    list(APPEND _docdb_man_pages ${_page})
+  endforeach()
+  add_custom_target(docdb_man_pages ALL DEPENDS ${_docdb_man_pages})
+  install(FILES ${_docdb_man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()

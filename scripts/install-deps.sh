@@ -11,7 +11,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   liburing-dev liblmdb-dev rapidjson-dev libcli11-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev libsystemd-dev libedit-dev
+  libtomlplusplus-dev libsystemd-dev libedit-dev help2man
   librocksdb-dev libwiredtiger-dev libleveldb-dev libsqlite3-dev
 )
 servers=0

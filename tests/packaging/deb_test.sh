@@ -20,7 +20,8 @@ for f in ./usr/bin/docdbd ./usr/bin/docdbsh ./usr/bin/docdbctl ./usr/bin/walinsp
          ./usr/lib/systemd/system/docdbd.service \
          ./usr/share/bash-completion/completions/docdbctl \
          ./usr/share/doc/docdb/lifecycle.md ./usr/include/docdb/db.h \
-         ./usr/lib/cmake/docdb/docdbConfig.cmake ./usr/lib/pkgconfig/docdb.pc; do
+         ./usr/lib/cmake/docdb/docdbConfig.cmake ./usr/lib/pkgconfig/docdb.pc \
+         ./usr/share/man/man1/docdbctl.1 ./usr/share/man/man1/walinspect.1; do
   grep -qxF "$f" "$work/files" || { echo "not in the package: $f" >&2; exit 1; }
 done
 # Nothing of the build or the tests leaks in.
@@ -33,6 +34,12 @@ for lib in liblmdb0 liburing2 libsystemd0 libedit2; do
   grep -q "$lib" <<<"$depends" || { echo "Depends lacks $lib: $depends" >&2; exit 1; }
 done
 dpkg-deb -x "$deb" "$work/root"
+# The manual pages come from the programs' own --help: every subcommand is there.
+man1="$work/root/usr/share/man/man1"
+grep -q '^\.SH NAME' "$man1/docdbctl.1" || { echo "docdbctl.1 has no NAME" >&2; exit 1; }
+for sub in verify backup 'rebuild\\-index' 'heal\\-stats'; do
+  grep -q "^$sub" "$man1/docdbctl.1" || { echo "docdbctl.1 lacks $sub" >&2; exit 1; }
+done
 "$work/root/usr/bin/docdbsh" --data-dir "$work/data" -c '.put a {"packaged": true}' \
   -c '.get a' | grep -q '"packaged":true'
 echo "$(basename "$deb"): $(wc -l <"$work/files") entries; Depends: $depends"
