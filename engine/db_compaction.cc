@@ -26,9 +26,9 @@ void DBImpl::RunBackgroundWork() {
   if (options_.healing_enabled) scan_at = Clock::now() + scan_interval;
   for (;;) {
     const auto woken = [&] { return checkpoint_wanted_ || stopping_; };
-    const std::optional<Clock::time_point> due = retry_at && scan_at ? std::min(*retry_at, *scan_at)
-                                                 : retry_at          ? retry_at
-                                                                     : scan_at;
+    // The earlier of the thread's own deadlines: a checkpoint retry, a healing scan.
+    const std::optional<Clock::time_point> due =
+        !retry_at ? scan_at : !scan_at ? retry_at : std::min(retry_at, scan_at);
     if (due) {
       background_cv_.wait_until(lock, *due, woken);
     } else {

@@ -55,6 +55,7 @@ Result<HealingStats> DBImpl::GetHealingStats() {
   }
   std::lock_guard<std::mutex> lock(state_mu_);
   HealingStats stats = healing_;
+  stats.documents_healed = stats.on_demand_healings + stats.background_healings;
   stats.documents_unrecoverable = unrecoverable_.size();
   for (const auto& [key, damaged] : unrecoverable_) stats.unrecoverable.push_back(damaged);
   return stats;
@@ -113,7 +114,6 @@ Result<DBImpl::Checked> DBImpl::CheckDocument(std::string_view collection, std::
     if (!*rewritten) continue;
     {
       std::lock_guard<std::mutex> lock(state_mu_);
-      ++healing_.documents_healed;
       ++(origin == HealOrigin::kBackground ? healing_.background_healings
                                            : healing_.on_demand_healings);
       healing_.last_healing_time_us = NowMicros();

@@ -445,9 +445,8 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
   // Every record is appended before anything is published, so that a failure leaves the
   // overlay, the counts and the superseded records as they were; what was appended
   // becomes dead bytes.
-  std::vector<io::SegmentLocation> appended(writes.size());
   for (size_t i = 0; i < writes.size(); ++i) {
-    const PendingWrite& w = writes[i];
+    PendingWrite& w = writes[i];
     if (w.shadowed) continue;
     io::SegmentRecord record;
     record.kind = w.kind == io::WalOp::Kind::kPut ? io::SegmentRecordKind::kDocument
@@ -459,23 +458,20 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
     Result<io::SegmentLocation> location = AppendToSegment(record, w.collection_id);
     if (!location.ok()) {
       for (size_t j = 0; j < i; ++j) {
-        if (!writes[j].shadowed && writes[j].kind == io::WalOp::Kind::kPut) {
-          segments_->Release(appended[j], writes[j].collection_id);
-        }
+        if (writes[j].location) segments_->Release(*writes[j].location, writes[j].collection_id);
+        writes[j].location.reset();
       }
       return location.status();
     }
-    appended[i] = *location;
+    // A tombstone's record is no document's location.
+    if (w.kind == io::WalOp::Kind::kPut) w.location = *location;
   }
   std::vector<std::pair<std::string, OverlayEntry>> updates;
   updates.reserve(writes.size());
   for (size_t i = 0; i < writes.size(); ++i) {
     PendingWrite& w = writes[i];
     if (w.shadowed) continue;
-    OverlayEntry entry{std::nullopt, lsn};
-    if (w.kind == io::WalOp::Kind::kPut) entry.location = appended[i];
-    w.location = entry.location;
-    updates.emplace_back(w.key, entry);
+    updates.emplace_back(w.key, OverlayEntry{w.location, lsn});
     // What this batch's first write of the document superseded: the committed record, or
     // the record an earlier batch of the commit group wrote.
     const PendingWrite* first = &w;

@@ -52,6 +52,12 @@ Status WriteCheckpointFile(io::FileSystem* fs, const std::string& db_dir,
                            const index::CheckpointMeta& meta,
                            const std::vector<index::CollectionRecord>& collections);
 
+// Reads the checkpoint file of the database in `db_dir`: NotFound (or another I/O
+// status) when it cannot be read, Corruption when it is damaged.
+Status ReadCheckpointFile(io::FileSystem* fs, const std::string& db_dir,
+                          index::CheckpointMeta* meta,
+                          std::vector<index::CollectionRecord>* collections);
+
 // Rebuilds the index of the closed database in `dir` from its checkpoint file and data
 // segments (docs/recovery.md, "Rebuilding the index"), on `fs`.
 Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, io::FileSystem* fs);
@@ -386,7 +392,9 @@ class DBImpl : public DB {
   std::vector<index::LsnRange> revoked_;
   ErrorCounts errors_;                // failures returned to callers, by class
   std::atomic<uint64_t> retries_{0};  // transient failures repeated, since Open
-  HealingStats healing_;              // but `unrecoverable`, which unrecoverable_ holds
+  // The counters of GetHealingStats; it derives documents_healed and takes the
+  // unrecoverable documents from unrecoverable_.
+  HealingStats healing_;
   // Damaged records found, by key, segment and offset: each is counted once.
   std::set<std::tuple<std::string, uint64_t, uint64_t>> damaged_seen_;
   std::map<std::string, DamagedDocument> unrecoverable_;  // by key

@@ -13,18 +13,6 @@
 namespace docdb::engine {
 namespace {
 
-Result<std::string> ReadPrefix(io::FileSystem* fs, const std::string& path, uint64_t length) {
-  DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<io::File> file,
-                         fs->OpenFile(path, io::OpenMode::kRead));
-  std::string bytes(static_cast<size_t>(length), '\0');
-  DOCDB_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(0, bytes.size(), bytes.data()));
-  if (got < length) {
-    return Status::Corruption(path + " has " + std::to_string(got) +
-                              " bytes but the checkpoint recorded " + std::to_string(length));
-  }
-  return bytes;
-}
-
 // The newest record of one document found so far.
 struct Newest {
   uint64_t lsn = 0;
@@ -42,22 +30,13 @@ Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, i
                ? Status::Busy(what + ": the database is open in another process")
                : lock.status().WithContext(what);
   }
-  const std::string checkpoint_path = io::CheckpointFilePath(dir);
-  Result<uint64_t> checkpoint_size = Status::NotFound(checkpoint_path + " does not exist");
-  if (Result<std::unique_ptr<io::File>> f = fs->OpenFile(checkpoint_path, io::OpenMode::kRead);
-      f.ok()) {
-    checkpoint_size = (*f)->Size();
-  }
-  if (!checkpoint_size.ok()) {
-    return Status::Corruption(what + ": no checkpoint file to rebuild from (" +
-                              checkpoint_size.status().ToString() + ")");
-  }
-  DOCDB_ASSIGN_OR_RETURN(const std::string checkpoint_bytes,
-                         ReadPrefix(fs, checkpoint_path, *checkpoint_size));
   index::CheckpointMeta meta;
   std::vector<index::CollectionRecord> collections;
-  DOCDB_RETURN_IF_ERROR(index::DecodeCheckpointFile(checkpoint_bytes, &meta, &collections)
-                            .WithContext(what + ": " + checkpoint_path));
+  if (Status read = ReadCheckpointFile(fs, dir, &meta, &collections); !read.ok()) {
+    if (read.code() != StatusCode::kNotFound) return read.WithContext(what);
+    return Status::Corruption(what + ": no checkpoint file to rebuild from (" + read.ToString() +
+                              ")");
+  }
   std::map<std::string, uint64_t, std::less<>> collection_ids;
   for (const index::CollectionRecord& c : collections) collection_ids[c.name] = c.id;
   RevokedLsns revoked;
@@ -71,7 +50,7 @@ Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, i
   std::map<std::string, Newest> newest;
   for (const index::SegmentLength& s : meta.segments) {
     const std::string path = io::DataSegmentPath(io::DataDirPath(dir), s.segment);
-    DOCDB_ASSIGN_OR_RETURN(const std::string bytes, ReadPrefix(fs, path, s.length_bytes));
+    DOCDB_ASSIGN_OR_RETURN(const std::string bytes, io::ReadFilePrefix(fs, path, s.length_bytes));
     ++report.segments;
     io::ScanSegmentBytes(
         bytes,

@@ -135,20 +135,19 @@ Status DBImpl::Recover() {
   return Status::OK();
 }
 
+Status ReadCheckpointFile(io::FileSystem* fs, const std::string& db_dir,
+                          index::CheckpointMeta* meta,
+                          std::vector<index::CollectionRecord>* collections) {
+  const std::string path = io::CheckpointFilePath(db_dir);
+  DOCDB_ASSIGN_OR_RETURN(const std::string bytes, io::ReadWholeFile(fs, path));
+  return index::DecodeCheckpointFile(bytes, meta, collections).WithContext(path);
+}
+
 uint64_t DBImpl::CheckpointFileLsn() const {
-  Result<std::unique_ptr<io::File>> file =
-      fs_->OpenFile(io::CheckpointFilePath(dir_), io::OpenMode::kRead);
-  if (!file.ok()) return 0;  // none yet: the first checkpoint writes it
-  Result<uint64_t> size = (*file)->Size();
-  if (!size.ok()) return 0;
-  std::string bytes(static_cast<size_t>(*size), '\0');
-  Result<size_t> got = (*file)->ReadAt(0, bytes.size(), bytes.data());
-  if (!got.ok()) return 0;
-  bytes.resize(*got);
   index::CheckpointMeta meta;
   std::vector<index::CollectionRecord> collections;
-  // A damaged file is as good as none: the next checkpoint writes it again.
-  if (!index::DecodeCheckpointFile(bytes, &meta, &collections).ok()) return 0;
+  // None yet, or a damaged one, is as good as none: the next checkpoint writes it.
+  if (!ReadCheckpointFile(fs_, dir_, &meta, &collections).ok()) return 0;
   return meta.checkpoint_lsn;
 }
 

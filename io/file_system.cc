@@ -20,6 +20,26 @@ Result<std::unique_ptr<FileSystem>> NewFileSystem(IoBackend backend) {
   return std::unique_ptr<FileSystem>(std::make_unique<PosixFileSystem>());
 }
 
+Result<std::string> ReadFilePrefix(FileSystem* fs, const std::string& path, uint64_t length) {
+  DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs->OpenFile(path, OpenMode::kRead));
+  std::string bytes(static_cast<size_t>(length), '\0');
+  DOCDB_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(0, bytes.size(), bytes.data()));
+  if (got < length) {
+    return Status::Corruption(path + " has " + std::to_string(got) + " bytes, fewer than the " +
+                              std::to_string(length) + " expected");
+  }
+  return bytes;
+}
+
+Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path) {
+  DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<File> file, fs->OpenFile(path, OpenMode::kRead));
+  DOCDB_ASSIGN_OR_RETURN(const uint64_t size, file->Size());
+  std::string bytes(static_cast<size_t>(size), '\0');
+  DOCDB_ASSIGN_OR_RETURN(const size_t got, file->ReadAt(0, bytes.size(), bytes.data()));
+  bytes.resize(got);
+  return bytes;
+}
+
 Status CopyFilePrefix(FileSystem* fs, const std::string& from, const std::string& to,
                       uint64_t length) {
   DOCDB_ASSIGN_OR_RETURN(const std::unique_ptr<File> source, fs->OpenFile(from, OpenMode::kRead));

@@ -136,6 +136,11 @@ Result<IoBackend> ParseIoBackend(std::string_view name);
 // A file system on the chosen backend. With kAuto it never fails.
 Result<std::unique_ptr<FileSystem>> NewFileSystem(IoBackend backend = IoBackend::kAuto);
 
+// The first `length` bytes of `path`: Corruption when it has fewer.
+Result<std::string> ReadFilePrefix(FileSystem* fs, const std::string& path, uint64_t length);
+// All of `path`.
+Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path);
+
 // Copies the first `length` bytes of `from` into the new file `to` (AlreadyExists when it
 // exists) and fdatasyncs it; Corruption when `from` is shorter. The directory of `to` is
 // the caller's to sync.

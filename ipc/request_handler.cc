@@ -8,6 +8,14 @@
 namespace docdb::ipc {
 namespace {
 
+// The status of `result`, having moved its value into *field when there is one.
+template <typename T>
+Status Take(Result<T> result, T* field) {
+  if (!result.ok()) return std::move(result).status();
+  *field = *std::move(result);
+  return Status::OK();
+}
+
 // A scan answers at most this many documents (and never more than a frame holds); the
 // client asks again from after the last one.
 constexpr uint64_t kScanPageDocuments = 1000;
@@ -185,9 +193,8 @@ void RequestHandler::Handle(Request request, std::shared_ptr<DB> db, Respond res
       return;
     }
     case Command::kListDbs: {
-      Result<std::vector<DatabaseInfo>> dbs = pool_->List();
-      Response r = StatusOnly(dbs.ok() ? Status::OK() : dbs.status());
-      if (dbs.ok()) r.databases = std::move(*dbs);
+      Response r;
+      r.status = Take(pool_->List(), &r.databases);
       respond(EncodeResponse(command, id, r));
       return;
     }
@@ -237,10 +244,8 @@ void RequestHandler::HandleWithDb(Request request, std::shared_ptr<DB> db, Respo
       break;
     case Command::kExists: {
       const Operation& op = request.ops.front();
-      Result<bool> exists = db->Exists(op.collection, op.id);
       r.results.emplace_back();
-      if (exists.ok()) r.results.front().exists = *exists;
-      r.status = exists.ok() ? Status::OK() : exists.status();
+      r.status = Take(db->Exists(op.collection, op.id), &r.results.front().exists);
       break;
     }
     case Command::kInsertNew:
@@ -262,24 +267,15 @@ void RequestHandler::HandleWithDb(Request request, std::shared_ptr<DB> db, Respo
     case Command::kScan:
       r = Scan(request, *db);
       break;
-    case Command::kCount: {
-      Result<uint64_t> n = db->Count(request.collection);
-      r.status = n.ok() ? Status::OK() : n.status();
-      if (n.ok()) r.count = *n;
+    case Command::kCount:
+      r.status = Take(db->Count(request.collection), &r.count);
       break;
-    }
-    case Command::kStats: {
-      Result<Stats> stats = db->GetStats();
-      r.status = stats.ok() ? Status::OK() : stats.status();
-      if (stats.ok()) r.stats = std::move(*stats);
+    case Command::kStats:
+      r.status = Take(db->GetStats(), &r.stats);
       break;
-    }
-    case Command::kListCollections: {
-      Result<std::vector<CollectionInfo>> list = db->ListCollections();
-      r.status = list.ok() ? Status::OK() : list.status();
-      if (list.ok()) r.collections = std::move(*list);
+    case Command::kListCollections:
+      r.status = Take(db->ListCollections(), &r.collections);
       break;
-    }
     case Command::kCreateCollection:
       r.status = db->CreateCollection(request.collection);
       break;
@@ -295,24 +291,15 @@ void RequestHandler::HandleWithDb(Request request, std::shared_ptr<DB> db, Respo
     case Command::kCompact:
       r.status = db->Compact();
       break;
-    case Command::kHeal: {
-      Result<bool> healed = db->HealDocument(request.collection, request.ops.front().id);
-      r.status = healed.ok() ? Status::OK() : healed.status();
-      if (healed.ok()) r.healed = *healed;
+    case Command::kHeal:
+      r.status = Take(db->HealDocument(request.collection, request.ops.front().id), &r.healed);
       break;
-    }
-    case Command::kHealAll: {
-      Result<HealReport> report = db->HealAll();
-      r.status = report.ok() ? Status::OK() : report.status();
-      if (report.ok()) r.heal_report = std::move(*report);
+    case Command::kHealAll:
+      r.status = Take(db->HealAll(), &r.heal_report);
       break;
-    }
-    case Command::kVerify: {
-      Result<VerifyReport> verify = db->Verify();
-      r.status = verify.ok() ? Status::OK() : verify.status();
-      if (verify.ok()) r.verify = std::move(*verify);
+    case Command::kVerify:
+      r.status = Take(db->Verify(), &r.verify);
       break;
-    }
     case Command::kBackup:
       // The server's working directory is no business of its clients.
       r.status = request.path.starts_with('/')
@@ -320,12 +307,9 @@ void RequestHandler::HandleWithDb(Request request, std::shared_ptr<DB> db, Respo
                      : Status::InvalidArgument("backup destination '" + request.path +
                                                "' is not an absolute path");
       break;
-    case Command::kHealStats: {
-      Result<HealingStats> healing = db->GetHealingStats();
-      r.status = healing.ok() ? Status::OK() : healing.status();
-      if (healing.ok()) r.healing = std::move(*healing);
+    case Command::kHealStats:
+      r.status = Take(db->GetHealingStats(), &r.healing);
       break;
-    }
     default:
       r.status = Status::Internal("no handler for " + CommandName(static_cast<uint16_t>(command)));
       break;
