@@ -12,7 +12,7 @@ class StderrLogger : public Logger {
  public:
   explicit StderrLogger(LogLevel min_level) : min_level_(min_level) {}
 
-  void Log(LogLevel level, std::string_view message) override {
+  void Log(LogLevel level, std::string_view, std::string_view message) override {
     if (level < min_level_) return;
     std::string line = "docdb " + std::string(LogLevelName(level)) + ": ";
     line.append(message);
@@ -31,6 +31,8 @@ class StderrLogger : public Logger {
 
 std::string_view LogLevelName(LogLevel level) {
   switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
     case LogLevel::kInfo:
       return "info";
     case LogLevel::kWarning:

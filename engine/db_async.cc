@@ -23,22 +23,28 @@ constexpr auto kMaxGroupWait = std::chrono::microseconds(500);
 
 }  // namespace
 
+void DBImpl::Answer(QueuedBatch& batch, Result<uint64_t> outcome) {
+  operation_metrics_.Finish(batch.operation, outcome.status().code(), batch.start);
+  batch.done(Noted(std::move(outcome)));
+}
+
 void DBImpl::WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) {
   if (batch.empty()) {
     done(uint64_t{0});
     return;
   }
+  QueuedBatch queued{{}, std::move(done), 0, OperationOfBatch(batch), operation_metrics_.Start()};
   Result<std::vector<PendingWrite>> writes = ValidateBatch(batch);
   if (!writes.ok()) {
-    done(Noted(writes.status()));
+    Answer(queued, writes.status());
     return;
   }
-  QueuedBatch queued{std::move(*writes), std::move(done), 0};
+  queued.writes = std::move(*writes);
   for (const PendingWrite& w : queued.writes) queued.bytes += w.id.size() + w.body.size();
   std::unique_lock<std::mutex> lock(async_mu_);
   if (async_stopping_) {
     lock.unlock();
-    queued.done(Noted(Status::Aborted("database " + dir_ + " is closing")));
+    Answer(queued, Status::Aborted("database " + dir_ + " is closing"));
     return;
   }
   if (async_pending_ >= options_.max_pending_writes ||
@@ -47,10 +53,10 @@ void DBImpl::WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> 
     const std::string why = std::to_string(async_pending_) + " batches of " +
                             std::to_string(async_pending_bytes_) + " bytes are queued";
     lock.unlock();
-    queued.done(Noted(Status::Busy("WriteAsync: " + why + " (max_pending_writes " +
-                                   std::to_string(options_.max_pending_writes) +
-                                   ", max_pending_write_bytes " +
-                                   std::to_string(options_.max_pending_write_bytes) + ")")));
+    Answer(queued,
+           Status::Busy("WriteAsync: " + why + " (max_pending_writes " +
+                        std::to_string(options_.max_pending_writes) + ", max_pending_write_bytes " +
+                        std::to_string(options_.max_pending_write_bytes) + ")"));
     return;
   }
   ++async_pending_;
@@ -101,7 +107,7 @@ void DBImpl::RunAsyncCommits() {
     lock.unlock();
     std::vector<Result<uint64_t>> outcomes = CommitGroup(group);
     // Called without any lock: `done` may read, write synchronously or call WriteAsync.
-    for (size_t i = 0; i < group.size(); ++i) group[i].done(Noted(std::move(outcomes[i])));
+    for (size_t i = 0; i < group.size(); ++i) Answer(group[i], std::move(outcomes[i]));
     lock.lock();
     async_pending_ -= group.size();
     async_pending_bytes_ -= group_bytes;

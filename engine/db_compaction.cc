@@ -27,8 +27,9 @@ void DBImpl::RunBackgroundWork() {
   for (;;) {
     const auto woken = [&] { return checkpoint_wanted_ || stopping_; };
     // The earlier of the thread's own deadlines: a checkpoint retry, a healing scan.
-    const std::optional<Clock::time_point> due =
-        !retry_at ? scan_at : !scan_at ? retry_at : std::min(retry_at, scan_at);
+    const std::optional<Clock::time_point> due = !retry_at  ? scan_at
+                                                 : !scan_at ? retry_at
+                                                            : std::min(retry_at, scan_at);
     if (due) {
       background_cv_.wait_until(lock, *due, woken);
     } else {
@@ -43,7 +44,7 @@ void DBImpl::RunBackgroundWork() {
     if (scan_due) {
       // Healing scan (docs/healing.md): it logs what it heals and finds unrecoverable.
       if (const Result<HealReport> scanned = ScanAll(HealOrigin::kBackground); !scanned.ok()) {
-        logger_->Log(LogLevel::kError,
+        logger_->Log(LogLevel::kError, "heal_scan",
                      "healing scan of " + dir_ + " stopped: " + scanned.status().ToString());
       }
       scan_at = Clock::now() + scan_interval;
@@ -73,7 +74,7 @@ void DBImpl::RunBackgroundWork() {
       if (!candidates.empty()) {
         const Status compacted = CompactSegments(candidates, /*background=*/true);
         if (!compacted.ok()) {
-          logger_->Log(LogLevel::kError,
+          logger_->Log(LogLevel::kError, "compaction",
                        "background compaction of " + dir_ + ": " + compacted.ToString());
         }
         // Makes the new places durable, which lets the emptied segments go.
@@ -86,17 +87,19 @@ void DBImpl::RunBackgroundWork() {
 }
 
 Status DBImpl::Compact() {
-  DOCDB_RETURN_IF_ERROR(CheckWritable());
-  std::lock_guard<std::mutex> one_at_a_time(compaction_mu_);
-  // The active segment is sealed only when it has something to reclaim: compacting a
-  // compacted database again then changes nothing.
-  for (const io::SegmentUsage& u : segments_->Usage()) {
-    if (u.active && u.dead_bytes() > 0) DOCDB_RETURN_IF_ERROR(segments_->Seal());
-  }
-  const Status compacted = CompactSegments(CompactionCandidates(/*all=*/true), false);
-  // What was compacted before a failure is made durable and reclaimed all the same.
-  const Status checkpointed = RunCheckpoint();
-  return compacted.ok() ? checkpointed : compacted;
+  return Measured(Operation::kCompact, [&]() -> Status {
+    DOCDB_RETURN_IF_ERROR(CheckWritable());
+    std::lock_guard<std::mutex> one_at_a_time(compaction_mu_);
+    // The active segment is sealed only when it has something to reclaim: compacting a
+    // compacted database again then changes nothing.
+    for (const io::SegmentUsage& u : segments_->Usage()) {
+      if (u.active && u.dead_bytes() > 0) DOCDB_RETURN_IF_ERROR(segments_->Seal());
+    }
+    const Status compacted = CompactSegments(CompactionCandidates(/*all=*/true), false);
+    // What was compacted before a failure is made durable and reclaimed all the same.
+    const Status checkpointed = RunCheckpoint();
+    return compacted.ok() ? checkpointed : compacted;
+  });
 }
 
 std::vector<uint64_t> DBImpl::CompactionCandidates(bool all) const {
@@ -158,12 +161,19 @@ Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments, bool backg
       if (lasting) uncompactable_.insert(segment);
       if (read.ok()) uncompactable_.erase(segment);
     }
+    if (read.ok() && !stopped) {
+      logger_->Log(LogLevel::kInfo, "compaction",
+                   "compacted data segment " + io::DataSegmentFileName(segment) + " of " + dir_ +
+                       ": " + std::to_string(copied) +
+                       " live bytes copied forward; the segment is deleted after the next "
+                       "checkpoint");
+    }
     if (!read.ok()) {
       // One damaged segment must not hold up the others: the rest go on.
       read = read.WithContext("compacting data segment " + io::DataSegmentFileName(segment) +
                               " of " + dir_);
       if (first_failure.ok()) first_failure = read;
-      if (background) logger_->Log(LogLevel::kError, read.ToString());
+      if (background) logger_->Log(LogLevel::kError, "compaction", read.ToString());
       if (read.code() == StatusCode::kFailedPrecondition && !CheckWritable().ok()) break;
     }
     if (stopped) break;

@@ -15,12 +15,6 @@ namespace {
 // A scan of every document reads this many documents' locations at a time.
 constexpr uint64_t kScanPageDocuments = 1024;
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string Describe(std::string_view collection, std::string_view id, uint64_t version) {
   return "document '" + std::string(collection) + "/" + std::string(id) + "' version " +
          std::to_string(version);
@@ -28,15 +22,26 @@ std::string Describe(std::string_view collection, std::string_view id, uint64_t 
 
 }  // namespace
 
-Result<bool> DBImpl::HealDocument(std::string_view collection, std::string_view id) {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
-  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
-  Result<Checked> checked = CheckDocument(collection, id, /*heal=*/true, HealOrigin::kOnDemand);
-  if (!checked.ok()) return Noted(checked.status());
-  return checked->healed;
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-Result<HealReport> DBImpl::HealAll() { return Noted(ScanAll(HealOrigin::kOnDemand)); }
+Result<bool> DBImpl::HealDocument(std::string_view collection, std::string_view id) {
+  ++heal_document_calls_;
+  return Measured(Operation::kHeal, [&]() -> Result<bool> {
+    DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+    DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
+    Result<Checked> checked = CheckDocument(collection, id, /*heal=*/true, HealOrigin::kOnDemand);
+    if (!checked.ok()) return Noted(checked.status());
+    return checked->healed;
+  });
+}
+
+Result<HealReport> DBImpl::HealAll() {
+  return Measured(Operation::kHeal, [&] { return Noted(ScanAll(HealOrigin::kOnDemand)); });
+}
 
 Result<HealingStats> DBImpl::GetHealingStats() {
   // A document written since it was found unrecoverable is no longer damaged.
@@ -119,8 +124,9 @@ Result<DBImpl::Checked> DBImpl::CheckDocument(std::string_view collection, std::
       healing_.last_healing_time_us = NowMicros();
       unrecoverable_.erase(key);
     }
-    logger_->Log(LogLevel::kWarning, "healed " + what + " in " + dir_ +
-                                         " from the WAL: " + std::string(read.status().message()));
+    logger_->Log(LogLevel::kWarning, "heal",
+                 "healed " + what + " in " + dir_ +
+                     " from the WAL: " + std::string(read.status().message()));
     return Checked{Document{std::string(id), **body, current->version}, true};
   }
 }
@@ -244,6 +250,7 @@ Result<HealReport> DBImpl::ScanAll(HealOrigin origin) {
   }
   logger_->Log(
       report.healed.empty() && report.unrecoverable.empty() ? LogLevel::kInfo : LogLevel::kWarning,
+      "heal_scan",
       "healing scan of " + dir_ + ": " + std::to_string(report.documents_checked) +
           " documents checked, " + std::to_string(report.healed.size()) + " healed, " +
           std::to_string(report.unrecoverable.size()) + " unrecoverable");
@@ -266,7 +273,7 @@ void DBImpl::NoteUnrecoverable(const std::string& key, DamagedDocument document)
     if (listed.version == document.version) return;  // logged when it was first found
     listed = std::move(document);
   }
-  logger_->Log(LogLevel::kError, message);
+  logger_->Log(LogLevel::kError, "heal_unrecoverable", message);
 }
 
 }  // namespace docdb::engine

@@ -53,7 +53,8 @@ DBImpl::DBImpl(std::string dir, const Options& options, io::FileSystem* fs,
       owned_fs_(std::move(owned_fs)),
       fs_(fs),
       logger_(options.logger ? options.logger : NewStderrLogger()),
-      id_generator_(std::random_device{}()) {}
+      id_generator_(std::random_device{}()),
+      operation_metrics_(options.metrics_enabled) {}
 
 Status DBImpl::Poison(const Status& cause) {
   std::string message;
@@ -70,7 +71,8 @@ Status DBImpl::Poison(const Status& cause) {
                        cause.sys_errno() != 0 ? cause.sys_errno() : EIO);
     message = std::string(poisoned_.message());
   }
-  logger_->Log(LogLevel::kError, message);  // once: later failures are this one's echoes
+  logger_->Log(LogLevel::kError, "critical",
+               message);  // once: later failures are this one's echoes
   return cause;
 }
 
@@ -108,9 +110,9 @@ Status DBImpl::RevokeLogged(uint64_t first_lsn, uint64_t last_lsn, const Status&
     writes_revoked_ += last_lsn - first_lsn + 1;
     revoked_.push_back({first_lsn, last_lsn});
   }
-  logger_->Log(LogLevel::kWarning, "database " + dir_ + " revoked WAL records " +
-                                       std::to_string(first_lsn) + "-" + std::to_string(last_lsn) +
-                                       " that it could not apply: " + cause.ToString());
+  logger_->Log(LogLevel::kWarning, "writes_revoked",
+               "database " + dir_ + " revoked WAL records " + std::to_string(first_lsn) + "-" +
+                   std::to_string(last_lsn) + " that it could not apply: " + cause.ToString());
   return cause;
 }
 
@@ -122,40 +124,44 @@ Status DBImpl::CheckWritable() const {
 // ---- Collections ------------------------------------------------------------------------
 
 Status DBImpl::CreateCollection(std::string_view name) {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(name));
-  // Exclusive: no write may resolve a collection name while the catalog changes, so that
-  // the WAL orders every document write after the creation or drop it depends on.
-  std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
-  DOCDB_RETURN_IF_ERROR(CheckWritable());
-  if (catalog_.Find(name).ok()) {
-    return Status::AlreadyExists("collection '" + std::string(name) + "' already exists");
-  }
-  const io::WalOp op{io::WalOp::Kind::kCreateCollection, name, "", ""};
-  const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
-  const Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
-  if (!lsn.ok()) return WalAppendFailed(lsn.status());
-  return catalog_.Create(name, *lsn);
+  return Measured(Operation::kCreateCollection, [&]() -> Status {
+    DOCDB_RETURN_IF_ERROR(ValidateCollectionName(name));
+    // Exclusive: no write may resolve a collection name while the catalog changes, so that
+    // the WAL orders every document write after the creation or drop it depends on.
+    std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
+    DOCDB_RETURN_IF_ERROR(CheckWritable());
+    if (catalog_.Find(name).ok()) {
+      return Status::AlreadyExists("collection '" + std::string(name) + "' already exists");
+    }
+    const io::WalOp op{io::WalOp::Kind::kCreateCollection, name, "", ""};
+    const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
+    const Result<uint64_t> lsn = wal_->Append(payload.type, payload.bytes);
+    if (!lsn.ok()) return WalAppendFailed(lsn.status());
+    return catalog_.Create(name, *lsn);
+  });
 }
 
 Status DBImpl::DropCollection(std::string_view name, bool force) {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(name));
-  if (name == kDefaultCollection) {
-    return Status::InvalidArgument("the 'default' collection cannot be dropped");
-  }
-  std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
-  DOCDB_RETURN_IF_ERROR(CheckWritable());
-  DOCDB_ASSIGN_OR_RETURN(const uint64_t count, catalog_.Count(name));
-  if (count > 0 && !force) {
-    return Status::FailedPrecondition("collection '" + std::string(name) + "' holds " +
-                                      std::to_string(count) +
-                                      " documents; drop it with force to delete them");
-  }
-  const io::WalOp op{io::WalOp::Kind::kDropCollection, name, "", ""};
-  const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
-  if (const Status logged = wal_->Append(payload.type, payload.bytes).status(); !logged.ok()) {
-    return WalAppendFailed(logged);
-  }
-  return ForgetCollection(name);
+  return Measured(Operation::kDropCollection, [&]() -> Status {
+    DOCDB_RETURN_IF_ERROR(ValidateCollectionName(name));
+    if (name == kDefaultCollection) {
+      return Status::InvalidArgument("the 'default' collection cannot be dropped");
+    }
+    std::unique_lock<WriterFirstSharedMutex> commit(commit_mu_);
+    DOCDB_RETURN_IF_ERROR(CheckWritable());
+    DOCDB_ASSIGN_OR_RETURN(const uint64_t count, catalog_.Count(name));
+    if (count > 0 && !force) {
+      return Status::FailedPrecondition("collection '" + std::string(name) + "' holds " +
+                                        std::to_string(count) +
+                                        " documents; drop it with force to delete them");
+    }
+    const io::WalOp op{io::WalOp::Kind::kDropCollection, name, "", ""};
+    const io::WalPayload payload = io::EncodeWalPayload({&op, 1});
+    if (const Status logged = wal_->Append(payload.type, payload.bytes).status(); !logged.ok()) {
+      return WalAppendFailed(logged);
+    }
+    return ForgetCollection(name);
+  });
 }
 
 Status DBImpl::ForgetCollection(std::string_view name) {
@@ -177,7 +183,9 @@ Result<std::vector<CollectionInfo>> DBImpl::ListCollections() {
 
 Result<uint64_t> DBImpl::Insert(std::string_view collection, std::string_view id,
                                 std::string_view json) {
-  return CommitOne(WriteOf(WriteBatch::OpKind::kInsert, collection, id, json, std::nullopt));
+  return Measured(Operation::kInsert, [&]() -> Result<uint64_t> {
+    return CommitOne(WriteOf(WriteBatch::OpKind::kInsert, collection, id, json, std::nullopt));
+  });
 }
 
 Result<Document> DBImpl::InsertNew(std::string_view collection, std::string_view json) {
@@ -190,40 +198,52 @@ std::string DBImpl::GenerateDocumentId() { return id_generator_.Next(); }
 
 Result<uint64_t> DBImpl::Put(std::string_view collection, std::string_view id,
                              std::string_view json, const WriteOptions& options) {
-  return CommitOne(
-      WriteOf(WriteBatch::OpKind::kPut, collection, id, json, options.expected_version));
+  return Measured(Operation::kPut, [&]() -> Result<uint64_t> {
+    return CommitOne(
+        WriteOf(WriteBatch::OpKind::kPut, collection, id, json, options.expected_version));
+  });
 }
 
 Result<uint64_t> DBImpl::Update(std::string_view collection, std::string_view id,
                                 std::string_view json, const WriteOptions& options) {
-  return CommitOne(
-      WriteOf(WriteBatch::OpKind::kUpdate, collection, id, json, options.expected_version));
+  return Measured(Operation::kUpdate, [&]() -> Result<uint64_t> {
+    return CommitOne(
+        WriteOf(WriteBatch::OpKind::kUpdate, collection, id, json, options.expected_version));
+  });
 }
 
 Result<uint64_t> DBImpl::Delete(std::string_view collection, std::string_view id,
                                 const WriteOptions& options) {
-  return CommitOne(
-      WriteOf(WriteBatch::OpKind::kDelete, collection, id, "", options.expected_version));
+  return Measured(Operation::kDelete, [&]() -> Result<uint64_t> {
+    return CommitOne(
+        WriteOf(WriteBatch::OpKind::kDelete, collection, id, "", options.expected_version));
+  });
 }
 
 Result<uint64_t> DBImpl::Patch(std::string_view collection, std::string_view id,
                                std::string_view patch_json, const WriteOptions& options) {
-  return CommitOne(
-      WriteOf(WriteBatch::OpKind::kPatch, collection, id, patch_json, options.expected_version));
+  return Measured(Operation::kPatch, [&]() -> Result<uint64_t> {
+    return CommitOne(
+        WriteOf(WriteBatch::OpKind::kPatch, collection, id, patch_json, options.expected_version));
+  });
 }
 
 Result<uint64_t> DBImpl::MergePatch(std::string_view collection, std::string_view id,
                                     std::string_view merge_patch_json,
                                     const WriteOptions& options) {
-  return CommitOne(WriteOf(WriteBatch::OpKind::kMergePatch, collection, id, merge_patch_json,
-                           options.expected_version));
+  return Measured(Operation::kMerge, [&]() -> Result<uint64_t> {
+    return CommitOne(WriteOf(WriteBatch::OpKind::kMergePatch, collection, id, merge_patch_json,
+                             options.expected_version));
+  });
 }
 
 Status DBImpl::Write(const WriteBatch& batch) {
   if (batch.empty()) return Status::OK();
-  Result<std::vector<PendingWrite>> writes = ValidateBatch(batch);
-  if (!writes.ok()) return Noted(writes.status());
-  return Noted(Commit(std::move(*writes)).status());
+  return Measured(OperationOfBatch(batch), [&]() -> Status {
+    Result<std::vector<PendingWrite>> writes = ValidateBatch(batch);
+    if (!writes.ok()) return Noted(writes.status());
+    return Noted(Commit(std::move(*writes)).status());
+  });
 }
 
 DBImpl::PendingWrite DBImpl::WriteOf(WriteBatch::OpKind kind, std::string_view collection,
@@ -538,72 +558,80 @@ Result<Document> DBImpl::ReadDocument(std::string_view collection, std::string_v
 }
 
 Result<Document> DBImpl::Get(std::string_view collection, std::string_view id) {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
-  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
-  DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-  Result<Document> doc = [&]() -> Result<Document> {
-    const auto pin = segments_->Pin();  // until the document is read
-    DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
-    if (!current) {
-      return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
-                              "' does not exist");
-    }
-    return ReadDocument(collection, id, *current);
-  }();
-  if (doc.ok() || doc.status().code() == StatusCode::kNotFound) return doc;  // docs/errors.md
-  if (doc.status().code() != StatusCode::kCorruption) return Noted(std::move(doc));
-  // Healed without the pin, which a checkpoint removing segments may be waiting for.
-  return HealAfterRead(collection, id);
+  return Measured(Operation::kGet, [&]() -> Result<Document> {
+    DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+    DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
+    DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
+    Result<Document> doc = [&]() -> Result<Document> {
+      const auto pin = segments_->Pin();  // until the document is read
+      DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
+      if (!current) {
+        return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
+                                "' does not exist");
+      }
+      return ReadDocument(collection, id, *current);
+    }();
+    if (doc.ok() || doc.status().code() == StatusCode::kNotFound) return doc;  // docs/errors.md
+    if (doc.status().code() != StatusCode::kCorruption) return Noted(std::move(doc));
+    // Healed without the pin, which a checkpoint removing segments may be waiting for.
+    return HealAfterRead(collection, id);
+  });
 }
 
 Result<bool> DBImpl::Exists(std::string_view collection, std::string_view id) {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
-  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
-  DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-  DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
-  return current.has_value();
+  return Measured(Operation::kExists, [&]() -> Result<bool> {
+    DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+    DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
+    DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
+    DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
+    return current.has_value();
+  });
 }
 
 Result<uint64_t> DBImpl::Count(std::string_view collection) {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
-  return catalog_.Count(collection);
+  return Measured(Operation::kCount, [&]() -> Result<uint64_t> {
+    DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+    return catalog_.Count(collection);
+  });
 }
 
 Result<std::vector<Document>> DBImpl::Scan(std::string_view collection,
                                            const ScanOptions& options) {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
-  DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-  std::vector<Document> out;
-  std::vector<size_t> damaged;  // indices into out
-  {
-    const auto pin = segments_->Pin();  // until the documents are read
-    DOCDB_ASSIGN_OR_RETURN(
-        const auto found,
-        CollectLocations(collection_id, options.start, options.end, options.prefix,
-                         options.limit == 0 ? UINT64_MAX : options.limit));
-    out.reserve(found.size());
-    for (const auto& [id, location] : found) {
-      Result<Document> doc = ReadDocument(collection, id, location);
-      if (!doc.ok() && doc.status().code() != StatusCode::kCorruption) return Noted(doc.status());
-      if (!doc.ok()) damaged.push_back(out.size());
-      out.push_back(doc.ok() ? *std::move(doc) : Document{id, "", location.version});
+  return Measured(Operation::kScan, [&]() -> Result<std::vector<Document>> {
+    DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+    DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
+    std::vector<Document> out;
+    std::vector<size_t> damaged;  // indices into out
+    {
+      const auto pin = segments_->Pin();  // until the documents are read
+      DOCDB_ASSIGN_OR_RETURN(
+          const auto found,
+          CollectLocations(collection_id, options.start, options.end, options.prefix,
+                           options.limit == 0 ? UINT64_MAX : options.limit));
+      out.reserve(found.size());
+      for (const auto& [id, location] : found) {
+        Result<Document> doc = ReadDocument(collection, id, location);
+        if (!doc.ok() && doc.status().code() != StatusCode::kCorruption) return Noted(doc.status());
+        if (!doc.ok()) damaged.push_back(out.size());
+        out.push_back(doc.ok() ? *std::move(doc) : Document{id, "", location.version});
+      }
     }
-  }
-  // Healed without the pin, which a checkpoint removing segments may be waiting for.
-  if (damaged.empty()) return out;
-  std::vector<bool> deleted(out.size());  // since the scan found them damaged
-  for (size_t i : damaged) {
-    Result<Document> healed = HealAfterRead(collection, out[i].id);
-    deleted[i] = healed.status().code() == StatusCode::kNotFound;
-    if (!healed.ok() && !deleted[i]) return healed.status();
-    if (healed.ok()) out[i] = *std::move(healed);
-  }
-  std::vector<Document> found;
-  found.reserve(out.size());
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!deleted[i]) found.push_back(std::move(out[i]));
-  }
-  return found;
+    // Healed without the pin, which a checkpoint removing segments may be waiting for.
+    if (damaged.empty()) return out;
+    std::vector<bool> deleted(out.size());  // since the scan found them damaged
+    for (size_t i : damaged) {
+      Result<Document> healed = HealAfterRead(collection, out[i].id);
+      deleted[i] = healed.status().code() == StatusCode::kNotFound;
+      if (!healed.ok() && !deleted[i]) return healed.status();
+      if (healed.ok()) out[i] = *std::move(healed);
+    }
+    std::vector<Document> found;
+    found.reserve(out.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!deleted[i]) found.push_back(std::move(out[i]));
+    }
+    return found;
+  });
 }
 
 Result<std::vector<std::pair<std::string, index::DocLocation>>> DBImpl::CollectLocations(

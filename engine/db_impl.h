@@ -26,6 +26,7 @@
 #include "docdb/db.h"
 #include "engine/catalog.h"
 #include "engine/names.h"
+#include "engine/operation_metrics.h"
 #include "engine/overlay.h"
 #include "index/lmdb_index.h"
 #include "io/file_system.h"
@@ -41,6 +42,9 @@ namespace docdb::engine {
 // document's newest record, or nullopt for a deletion.
 std::optional<index::DocLocation> IndexLocationOf(const OverlayEntry& entry);
 io::SegmentLocation ToSegmentLocation(const index::DocLocation& location);
+
+// The system clock, in microseconds since the epoch: the times in Stats and HealingStats.
+int64_t NowMicros();
 
 // The LSN ranges abort records revoke: first LSN -> last LSN, both inclusive.
 using RevokedLsns = std::map<uint64_t, uint64_t>;
@@ -118,6 +122,8 @@ class DBImpl : public DB {
   Result<uint64_t> Count(std::string_view collection) override;
   Status Write(const WriteBatch& batch) override;
   void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) override;
+  Result<std::string> Metrics() override;
+  Status CollectMetrics(std::vector<prometheus::MetricFamily>* families) override;
   Status Checkpoint() override;
   Status TrimWal() override;
   Status Compact() override;
@@ -176,7 +182,12 @@ class DBImpl : public DB {
     std::vector<PendingWrite> writes;
     std::function<void(Result<uint64_t>)> done;
     uint64_t bytes = 0;
+    Operation operation = Operation::kBatch;  // what the metrics count it as
+    OperationMetrics::Clock::time_point start = {};
   };
+  // Calls a queued batch's `done` with its outcome, counted as a failure (by class) and
+  // as an operation.
+  void Answer(QueuedBatch& batch, Result<uint64_t> outcome);
 
   Result<uint64_t> CommitOne(PendingWrite write);
   // The write an operation asks for, not yet validated. Takes views, so that a single
@@ -280,7 +291,7 @@ class DBImpl : public DB {
                    const RevokedLsns& revoked);
   Status ReplayRecord(const io::WalRecord& record);
   // Fills recovery_ from how the WAL ended, and logs what was dropped or skipped.
-  void ReportRecovery(const io::WalEnd& end);
+  void ReportRecovery(const io::WalEnd& end, std::chrono::steady_clock::duration took);
   // Checkpoints (docs/lifecycle.md): a failure to sync, or EIO from the index, poisons
   // the database (a failed fsync is never retried); any other failure leaves the
   // previous checkpoint in force, is counted, and the next checkpoint writes what this
@@ -332,6 +343,18 @@ class DBImpl : public DB {
   // offset) as Options::retry allows; `kept` as for SegmentStore::Append.
   Result<io::SegmentLocation> AppendToSegment(const io::SegmentRecord& record,
                                               uint64_t collection_id, bool kept = false);
+  // Runs `op` (returning Status or Result) and counts it as `operation` in the metrics.
+  template <typename Op>
+  auto Measured(Operation operation, Op&& op) {
+    const OperationMetrics::Clock::time_point start = operation_metrics_.Start();
+    auto outcome = op();
+    if constexpr (std::is_same_v<decltype(outcome), Status>) {
+      operation_metrics_.Finish(operation, outcome.code(), start);
+    } else {
+      operation_metrics_.Finish(operation, outcome.status().code(), start);
+    }
+    return outcome;
+  }
   // Counts a failure returned to a caller by its class; returns it.
   template <typename T>
   T Noted(T outcome) {
@@ -390,8 +413,12 @@ class DBImpl : public DB {
   uint64_t writes_revoked_ = 0;       // WAL records revoked by abort records, since Open
   // Every revoked LSN range whose dead records may lie in the segments, for checkpoints.
   std::vector<index::LsnRange> revoked_;
-  ErrorCounts errors_;                // failures returned to callers, by class
-  std::atomic<uint64_t> retries_{0};  // transient failures repeated, since Open
+  ErrorCounts errors_;  // failures returned to callers, by class
+  OperationMetrics operation_metrics_;
+  AtomicHistogram checkpoint_durations_{DurationBucketsNs()};  // of those that succeeded
+  int64_t last_checkpoint_time_us_ = 0;  // guarded by state_mu_; Stats::last_checkpoint_time_us
+  std::atomic<uint64_t> retries_{0};     // transient failures repeated, since Open
+  std::atomic<uint64_t> heal_document_calls_{0};
   // The counters of GetHealingStats; it derives documents_healed and takes the
   // unrecoverable documents from unrecoverable_.
   HealingStats healing_;

@@ -9,29 +9,31 @@
 namespace docdb::engine {
 
 Result<VerifyReport> DBImpl::Verify() {
-  VerifyReport report;
-  DOCDB_RETURN_IF_ERROR(VerifyAccounting(&report));
-  const auto note = [&](const index::CollectionRecord& collection, const std::string& id,
-                        const index::DocLocation& location, const Status& damage) {
-    NoteDamaged(DocumentKey(collection.id, id), location);
-    report.damaged.push_back(
-        {collection.name, id, location.version, std::string(damage.message())});
-    return Status::OK();
-  };
-  DOCDB_ASSIGN_OR_RETURN(report.documents_checked, ForEachDamagedRecord(note, false));
-  for (const io::SegmentExtent& e : segments_->Extents()) {
-    ++report.segments_checked;
-    if (Status header = segments_->CheckHeader(e.segment); !header.ok()) {
-      report.problems.push_back(header.ToString());
+  return Measured(Operation::kVerify, [&]() -> Result<VerifyReport> {
+    VerifyReport report;
+    DOCDB_RETURN_IF_ERROR(VerifyAccounting(&report));
+    const auto note = [&](const index::CollectionRecord& collection, const std::string& id,
+                          const index::DocLocation& location, const Status& damage) {
+      NoteDamaged(DocumentKey(collection.id, id), location);
+      report.damaged.push_back(
+          {collection.name, id, location.version, std::string(damage.message())});
+      return Status::OK();
+    };
+    DOCDB_ASSIGN_OR_RETURN(report.documents_checked, ForEachDamagedRecord(note, false));
+    for (const io::SegmentExtent& e : segments_->Extents()) {
+      ++report.segments_checked;
+      if (Status header = segments_->CheckHeader(e.segment); !header.ok()) {
+        report.problems.push_back(header.ToString());
+      }
     }
-  }
-  logger_->Log(report.ok() ? LogLevel::kInfo : LogLevel::kWarning,
-               "verify of " + dir_ + ": " + std::to_string(report.documents_checked) +
-                   " documents and " + std::to_string(report.segments_checked) +
-                   " data segments checked, " + std::to_string(report.damaged.size()) +
-                   " damaged documents, " + std::to_string(report.problems.size()) +
-                   " other problems");
-  return report;
+    logger_->Log(report.ok() ? LogLevel::kInfo : LogLevel::kWarning, "verify",
+                 "verify of " + dir_ + ": " + std::to_string(report.documents_checked) +
+                     " documents and " + std::to_string(report.segments_checked) +
+                     " data segments checked, " + std::to_string(report.damaged.size()) +
+                     " damaged documents, " + std::to_string(report.problems.size()) +
+                     " other problems");
+    return report;
+  });
 }
 
 Status DBImpl::VerifyAccounting(VerifyReport* report) {
@@ -89,58 +91,61 @@ Status DBImpl::VerifyAccounting(VerifyReport* report) {
 }
 
 Status DBImpl::Backup(const std::string& destination_dir) {
-  const std::string what = "backup of " + dir_ + " to " + destination_dir;
-  DOCDB_ASSIGN_OR_RETURN(const bool exists, fs_->FileExists(destination_dir));
-  if (exists) {
-    DOCDB_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs_->ListDir(destination_dir));
-    if (!names.empty()) {
-      return Status::FailedPrecondition(what + ": the destination is not empty");
+  return Measured(Operation::kBackup, [&]() -> Status {
+    const std::string what = "backup of " + dir_ + " to " + destination_dir;
+    DOCDB_ASSIGN_OR_RETURN(const bool exists, fs_->FileExists(destination_dir));
+    if (exists) {
+      DOCDB_ASSIGN_OR_RETURN(const std::vector<std::string> names, fs_->ListDir(destination_dir));
+      if (!names.empty()) {
+        return Status::FailedPrecondition(what + ": the destination is not empty");
+      }
     }
-  }
-  // Every write acknowledged before the call is in the index from here on.
-  DOCDB_RETURN_IF_ERROR(Checkpoint().WithContext(what));
-  // No checkpoint meanwhile: the index, the segments it lists and their recorded lengths
-  // stay as they are (appends go past those lengths, and no segment is removed).
-  std::lock_guard<std::mutex> no_checkpoint(checkpoint_mu_);
-  DOCDB_ASSIGN_OR_RETURN(const index::CheckpointMeta meta, index_->ReadMeta());
-  const auto copy = [&]() -> Status {
-    DOCDB_RETURN_IF_ERROR(fs_->CreateDir(destination_dir));
-    DOCDB_RETURN_IF_ERROR(fs_->SyncDir(io::DirName(destination_dir)));
-    const std::string index_dir = io::IndexDirPath(destination_dir);
-    DOCDB_RETURN_IF_ERROR(fs_->CreateDir(index_dir));
-    DOCDB_RETURN_IF_ERROR(index_->CopyTo(index_dir));
-    DOCDB_ASSIGN_OR_RETURN(
-        const std::unique_ptr<io::File> index_file,
-        fs_->OpenFile(io::IndexDataFilePath(destination_dir), io::OpenMode::kRead));
-    DOCDB_RETURN_IF_ERROR(index_file->Sync());
-    DOCDB_RETURN_IF_ERROR(fs_->SyncDir(index_dir));
-    const std::string data_dir = io::DataDirPath(destination_dir);
-    DOCDB_RETURN_IF_ERROR(fs_->CreateDir(data_dir));
-    for (const index::SegmentLength& s : meta.segments) {
-      DOCDB_RETURN_IF_ERROR(
-          io::CopyFilePrefix(fs_, io::DataSegmentPath(io::DataDirPath(dir_), s.segment),
-                             io::DataSegmentPath(data_dir, s.segment), s.length_bytes));
-    }
-    DOCDB_RETURN_IF_ERROR(fs_->SyncDir(data_dir));
-    // The copy needs no WAL record: its index holds every write up to the checkpoint. Its
-    // log begins right after it, as a database's does after a trim.
-    io::WalWriterOptions wal_options;
-    wal_options.segment_size_bytes = options_.wal_segment_size_bytes;
-    io::WalEnd end;
-    end.last_lsn = meta.checkpoint_lsn;
-    DOCDB_ASSIGN_OR_RETURN(
-        std::unique_ptr<io::WalWriter> wal,
-        io::WalWriter::Open(fs_, io::WalDirPath(destination_dir), wal_options, end));
-    DOCDB_RETURN_IF_ERROR(wal->Sync());
-    wal.reset();
-    DOCDB_ASSIGN_OR_RETURN(const std::vector<index::CollectionRecord> collections,
-                           index_->ReadCollections());
-    return WriteCheckpointFile(fs_, destination_dir, meta, collections);
-  };
-  if (Status copied = copy(); !copied.ok()) return Noted(copied.WithContext(what));
-  logger_->Log(LogLevel::kInfo, what + ": checkpoint LSN " + std::to_string(meta.checkpoint_lsn) +
-                                    ", " + std::to_string(meta.segments.size()) + " data segments");
-  return Status::OK();
+    // Every write acknowledged before the call is in the index from here on.
+    DOCDB_RETURN_IF_ERROR(Checkpoint().WithContext(what));
+    // No checkpoint meanwhile: the index, the segments it lists and their recorded lengths
+    // stay as they are (appends go past those lengths, and no segment is removed).
+    std::lock_guard<std::mutex> no_checkpoint(checkpoint_mu_);
+    DOCDB_ASSIGN_OR_RETURN(const index::CheckpointMeta meta, index_->ReadMeta());
+    const auto copy = [&]() -> Status {
+      DOCDB_RETURN_IF_ERROR(fs_->CreateDir(destination_dir));
+      DOCDB_RETURN_IF_ERROR(fs_->SyncDir(io::DirName(destination_dir)));
+      const std::string index_dir = io::IndexDirPath(destination_dir);
+      DOCDB_RETURN_IF_ERROR(fs_->CreateDir(index_dir));
+      DOCDB_RETURN_IF_ERROR(index_->CopyTo(index_dir));
+      DOCDB_ASSIGN_OR_RETURN(
+          const std::unique_ptr<io::File> index_file,
+          fs_->OpenFile(io::IndexDataFilePath(destination_dir), io::OpenMode::kRead));
+      DOCDB_RETURN_IF_ERROR(index_file->Sync());
+      DOCDB_RETURN_IF_ERROR(fs_->SyncDir(index_dir));
+      const std::string data_dir = io::DataDirPath(destination_dir);
+      DOCDB_RETURN_IF_ERROR(fs_->CreateDir(data_dir));
+      for (const index::SegmentLength& s : meta.segments) {
+        DOCDB_RETURN_IF_ERROR(
+            io::CopyFilePrefix(fs_, io::DataSegmentPath(io::DataDirPath(dir_), s.segment),
+                               io::DataSegmentPath(data_dir, s.segment), s.length_bytes));
+      }
+      DOCDB_RETURN_IF_ERROR(fs_->SyncDir(data_dir));
+      // The copy needs no WAL record: its index holds every write up to the checkpoint. Its
+      // log begins right after it, as a database's does after a trim.
+      io::WalWriterOptions wal_options;
+      wal_options.segment_size_bytes = options_.wal_segment_size_bytes;
+      io::WalEnd end;
+      end.last_lsn = meta.checkpoint_lsn;
+      DOCDB_ASSIGN_OR_RETURN(
+          std::unique_ptr<io::WalWriter> wal,
+          io::WalWriter::Open(fs_, io::WalDirPath(destination_dir), wal_options, end));
+      DOCDB_RETURN_IF_ERROR(wal->Sync());
+      wal.reset();
+      DOCDB_ASSIGN_OR_RETURN(const std::vector<index::CollectionRecord> collections,
+                             index_->ReadCollections());
+      return WriteCheckpointFile(fs_, destination_dir, meta, collections);
+    };
+    if (Status copied = copy(); !copied.ok()) return Noted(copied.WithContext(what));
+    logger_->Log(LogLevel::kInfo, "backup",
+                 what + ": checkpoint LSN " + std::to_string(meta.checkpoint_lsn) + ", " +
+                     std::to_string(meta.segments.size()) + " data segments");
+    return Status::OK();
+  });
 }
 
 }  // namespace docdb::engine

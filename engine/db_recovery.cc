@@ -48,6 +48,7 @@ bool IsRevoked(const RevokedLsns& revoked, uint64_t lsn) {
 }
 
 Status DBImpl::Recover() {
+  const auto started = std::chrono::steady_clock::now();
   // 0 would compact every sealed segment, live or not, after every checkpoint.
   if (!(options_.compaction_dead_ratio > 0 && options_.compaction_dead_ratio <= 1)) {
     return Status::InvalidArgument("Options::compaction_dead_ratio is " +
@@ -88,7 +89,7 @@ Status DBImpl::Recover() {
     // The last checkpoint committed without its file (a crash in between, or a failure to
     // write it): written now, before the segments the index no longer lists are removed.
     if (Status written = WriteCheckpointFile(fs_, dir_, meta, collections); !written.ok()) {
-      logger_->Log(LogLevel::kWarning,
+      logger_->Log(LogLevel::kWarning, "checkpoint_file",
                    "opening " + dir_ + ": " + written.ToString() + " (an index rebuild needs it)");
     } else {
       checkpoint_file_lsn_ = meta.checkpoint_lsn;
@@ -114,7 +115,7 @@ Status DBImpl::Recover() {
   DOCDB_ASSIGN_OR_RETURN(segments_, io::SegmentStore::Open(fs_, io::DataDirPath(dir_), extents,
                                                            options_.data_segment_size_bytes));
   DOCDB_RETURN_IF_ERROR(ReplayWal(meta.checkpoint_lsn, end, revoked));
-  ReportRecovery(end);
+  ReportRecovery(end, std::chrono::steady_clock::now() - started);
 
   io::WalWriterOptions wal_options;
   wal_options.sync_mode = ToWalSyncMode(options_.durability);
@@ -237,7 +238,9 @@ Status DBImpl::ReplayWal(uint64_t checkpoint_lsn, const io::WalEnd& expected_end
   return Status::OK();
 }
 
-void DBImpl::ReportRecovery(const io::WalEnd& end) {
+void DBImpl::ReportRecovery(const io::WalEnd& end, std::chrono::steady_clock::duration took) {
+  recovery_.duration_us =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
   recovery_.detail = end.detail;
   recovery_.salvaged_regions = end.salvaged_regions;
   recovery_.first_salvaged = end.first_salvaged;
@@ -247,7 +250,7 @@ void DBImpl::ReportRecovery(const io::WalEnd& end) {
     recovery_.torn_tail_lsn = end.last_lsn + 1;
     recovery_.dropped_bytes = end.dropped_bytes;
     recovery_.dropped_records = end.dropped_records;
-    logger_->Log(LogLevel::kWarning,
+    logger_->Log(LogLevel::kWarning, "recovery_torn_tail",
                  "recovery of " + dir_ + " dropped a damaged final WAL write: segment " +
                      io::WalSegmentFileName(end.segment) + " offset " + std::to_string(end.offset) +
                      " LSN " + std::to_string(end.last_lsn + 1) + ", " +
@@ -255,16 +258,18 @@ void DBImpl::ReportRecovery(const io::WalEnd& end) {
                      std::to_string(end.dropped_records) + " whole records): " + end.detail);
   }
   if (end.salvaged_regions > 0) {
-    logger_->Log(LogLevel::kError, "salvage recovery of " + dir_ + " skipped " +
-                                       std::to_string(end.salvaged_regions) +
-                                       " damaged or missing WAL regions; writes in them are "
-                                       "lost. The first: " +
-                                       end.first_salvaged);
+    logger_->Log(LogLevel::kError, "recovery_salvage",
+                 "salvage recovery of " + dir_ + " skipped " +
+                     std::to_string(end.salvaged_regions) +
+                     " damaged or missing WAL regions; writes in them are "
+                     "lost. The first: " +
+                     end.first_salvaged);
   }
-  logger_->Log(LogLevel::kInfo,
+  logger_->Log(LogLevel::kInfo, "open",
                "opened " + dir_ + ": checkpoint LSN " + std::to_string(checkpoint_lsn_) +
                    ", replayed " + std::to_string(recovery_.records_replayed) +
-                   " WAL records, WAL ends at LSN " + std::to_string(end.last_lsn));
+                   " WAL records, WAL ends at LSN " + std::to_string(end.last_lsn) + ", took " +
+                   std::to_string(recovery_.duration_us) + " us");
 }
 
 Status DBImpl::ReplayRecord(const io::WalRecord& record) {
@@ -305,12 +310,15 @@ void DBImpl::MaybeScheduleCheckpoint(uint64_t wal_bytes) {
 }
 
 Status DBImpl::Checkpoint() {
-  DOCDB_RETURN_IF_ERROR(CheckWritable());
-  return RunCheckpoint();
+  return Measured(Operation::kCheckpoint, [&]() -> Status {
+    DOCDB_RETURN_IF_ERROR(CheckWritable());
+    return RunCheckpoint();
+  });
 }
 
 Status DBImpl::RunCheckpoint() {
   std::lock_guard<std::mutex> one_at_a_time(checkpoint_mu_);
+  const auto started = std::chrono::steady_clock::now();
   std::shared_ptr<const Overlay::Table> frozen;
   index::CheckpointMeta meta;
   std::vector<index::CollectionRecord> collections;
@@ -381,16 +389,27 @@ Status DBImpl::RunCheckpoint() {
   }
   overlay_.DropFrozen();
   unpurged_.clear();
+  const auto took = std::chrono::steady_clock::now() - started;
+  checkpoint_durations_.Observe(
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()));
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     checkpoint_lsn_ = meta.checkpoint_lsn;
     ++checkpoints_;
+    last_checkpoint_time_us_ = NowMicros();
   }
+  logger_->Log(
+      LogLevel::kInfo, "checkpoint",
+      what + ": " + std::to_string(frozen->size()) + " index changes, " +
+          std::to_string(interval_bytes) + " WAL bytes since the last, " +
+          std::to_string(meta.segments.size()) + " data segments, took " +
+          std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(took).count()) +
+          " us");
   // A copy of the checkpoint beside the index, for a rebuild (docs/recovery.md). Until
   // one is written the WAL is trimmed no further than the last one describes.
   const Status file_written = WriteCheckpointFile(fs_, dir_, meta, collections);
   if (!file_written.ok()) {
-    logger_->Log(LogLevel::kWarning,
+    logger_->Log(LogLevel::kWarning, "checkpoint_file",
                  what + ": " + file_written.ToString() +
                      " (the WAL, and compacted segments, are kept as the last checkpoint file "
                      "names them until one is written)");
@@ -405,10 +424,14 @@ Status DBImpl::RunCheckpoint() {
   if (!retired.empty() && file_written.ok()) {
     const Result<uint64_t> removed = segments_->RemoveRetired(retired);
     if (!removed.ok()) {
-      logger_->Log(LogLevel::kWarning,
+      logger_->Log(LogLevel::kWarning, "compaction_cleanup",
                    what + ": removing compacted data segments: " + removed.status().ToString() +
                        " (the next open removes them)");
     } else {
+      logger_->Log(LogLevel::kInfo, "compaction_cleanup",
+                   what + ": deleted " + std::to_string(retired.size()) +
+                       " compacted data segments, " + std::to_string(*removed) +
+                       " bytes reclaimed");
       std::lock_guard<std::mutex> lock(state_mu_);
       compaction_bytes_reclaimed_ += *removed;
     }
@@ -416,7 +439,7 @@ Status DBImpl::RunCheckpoint() {
   if (options_.wal_trim_after_checkpoint) {
     // A failure is logged; the segments stay, and the next trim deletes them.
     if (Status trimmed = TrimWalThrough(meta.checkpoint_lsn); !trimmed.ok()) {
-      logger_->Log(LogLevel::kWarning, trimmed.ToString());
+      logger_->Log(LogLevel::kWarning, "trim", trimmed.ToString());
     }
   }
   return Status::OK();
@@ -428,19 +451,22 @@ void DBImpl::NoteCheckpointFailure(const Status& failure) {
     ++checkpoint_failures_;
     last_checkpoint_error_ = failure.ToString();
   }
-  logger_->Log(LogLevel::kError, failure.ToString() +
-                                     " (the previous checkpoint stays in force; the next one "
-                                     "writes what this one did not)");
+  logger_->Log(LogLevel::kError, "checkpoint_failed",
+               failure.ToString() +
+                   " (the previous checkpoint stays in force; the next one "
+                   "writes what this one did not)");
 }
 
 Status DBImpl::TrimWal() {
-  std::lock_guard<std::mutex> one_at_a_time(checkpoint_mu_);
-  uint64_t lsn = 0;
-  {
-    std::lock_guard<std::mutex> lock(state_mu_);
-    lsn = checkpoint_lsn_;
-  }
-  return TrimWalThrough(lsn);
+  return Measured(Operation::kTrim, [&]() -> Status {
+    std::lock_guard<std::mutex> one_at_a_time(checkpoint_mu_);
+    uint64_t lsn = 0;
+    {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      lsn = checkpoint_lsn_;
+    }
+    return TrimWalThrough(lsn);
+  });
 }
 
 Status WriteCheckpointFile(io::FileSystem* fs, const std::string& db_dir,
@@ -471,6 +497,12 @@ Status DBImpl::TrimWalThrough(uint64_t lsn) {
     return trimmed.status().WithContext("trimming the WAL of " + dir_ +
                                         " after the checkpoint at LSN " + std::to_string(lsn));
   }
+  if (trimmed->segments > 0) {
+    logger_->Log(LogLevel::kInfo, "trim",
+                 "trimmed the WAL of " + dir_ + " through LSN " + std::to_string(lsn) + ": " +
+                     std::to_string(trimmed->segments) + " segments, " +
+                     std::to_string(trimmed->bytes) + " bytes deleted");
+  }
   std::lock_guard<std::mutex> lock(state_mu_);
   wal_segments_trimmed_ += trimmed->segments;
   return Status::OK();
@@ -500,7 +532,13 @@ Result<Stats> DBImpl::GetStats() {
     ++stats.data_segments;
     stats.data_bytes += u.length_bytes;
     stats.live_bytes += u.live_bytes;
+    stats.dead_bytes += u.dead_bytes();
   }
+  {
+    std::lock_guard<std::mutex> lock(async_mu_);
+    stats.memory_bytes = async_pending_bytes_;
+  }
+  stats.memory_bytes += overlay_.MemoryBytes() + wal_->buffer_bytes();
   // Stats stay available when the disk fails (a poisoned database still reports them):
   // the WAL files are then left uncounted.
   if (const Result<std::vector<io::WalSegmentSize>> wal_files =
@@ -516,6 +554,7 @@ Result<Stats> DBImpl::GetStats() {
   stats.checkpoints = checkpoints_;
   stats.checkpoint_failures = checkpoint_failures_;
   stats.last_checkpoint_error = last_checkpoint_error_;
+  stats.last_checkpoint_time_us = last_checkpoint_time_us_;
   stats.checkpoint_max_wait_us = checkpoint_max_wait_us_;
   stats.wal_segments_trimmed = wal_segments_trimmed_;
   stats.compactions = compactions_;
@@ -558,7 +597,8 @@ DBImpl::~DBImpl() {
     // WAL still holds every acknowledged write.
     if (options_.checkpoint_on_close && CheckWritable().ok()) RunCheckpoint().IgnoreError();
     if (Status closed = wal_->Close(); !closed.ok()) {
-      logger_->Log(LogLevel::kError, "closing the WAL of " + dir_ + ": " + closed.ToString());
+      logger_->Log(LogLevel::kError, "close",
+                   "closing the WAL of " + dir_ + ": " + closed.ToString());
     }
   }
 }

@@ -2,6 +2,7 @@
 #include "engine/overlay.h"
 
 #include <mutex>
+#include <utility>
 
 namespace docdb::engine {
 
@@ -15,7 +16,8 @@ std::optional<OverlayEntry> Overlay::Find(std::string_view key) const {
 void Overlay::Apply(std::vector<std::pair<std::string, OverlayEntry>> updates) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   for (auto& [key, entry] : updates) {
-    const auto it = active_.insert_or_assign(std::move(key), entry).first;
+    const auto [it, inserted] = active_.insert_or_assign(std::move(key), entry);
+    if (inserted) active_key_bytes_ += it->first.size();
     active_index_[it->first] = &it->second;
   }
 }
@@ -24,7 +26,10 @@ void Overlay::EraseRange(std::string_view start, std::string_view end) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   const auto first = active_.lower_bound(start);
   const auto last = active_.lower_bound(end);
-  for (auto it = first; it != last; ++it) active_index_.erase(it->first);
+  for (auto it = first; it != last; ++it) {
+    active_key_bytes_ -= it->first.size();
+    active_index_.erase(it->first);
+  }
   active_.erase(first, last);
 }
 
@@ -70,10 +75,15 @@ std::shared_ptr<const Overlay::Table> Overlay::Freeze() {
     for (auto& [key, entry] : active_) merged.insert_or_assign(key, entry);
     active_ = std::move(merged);
     active_index_.clear();
-    for (const auto& [key, entry] : active_) active_index_.emplace(key, &entry);
+    active_key_bytes_ = 0;
+    for (const auto& [key, entry] : active_) {
+      active_key_bytes_ += key.size();
+      active_index_.emplace(key, &entry);
+    }
   }
   frozen_ = std::make_shared<const Table>(std::move(active_));
   frozen_index_ = std::move(active_index_);
+  frozen_key_bytes_ = std::exchange(active_key_bytes_, 0);
   active_.clear();
   active_index_.clear();
   return frozen_;
@@ -87,8 +97,15 @@ void Overlay::DropFrozen() {
     table = std::move(frozen_);
     index = std::move(frozen_index_);
     frozen_index_.clear();
+    frozen_key_bytes_ = 0;
   }
   // Freed here, outside the lock: a checkpoint's worth of entries takes milliseconds.
+}
+
+uint64_t Overlay::MemoryBytes() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  const uint64_t entries = active_.size() + (frozen_ ? frozen_->size() : 0);
+  return entries * kEntryBytes + active_key_bytes_ + frozen_key_bytes_;
 }
 
 size_t Overlay::size() const {

@@ -57,8 +57,13 @@ class Overlay {
   void DropFrozen();
 
   size_t size() const;
+  // An estimate of the memory the entries take: their keys, plus a fixed size per entry
+  // for the map node and the hash index entry.
+  uint64_t MemoryBytes() const;
 
  private:
+  static constexpr uint64_t kEntryBytes = 160;
+
   // Point lookups go through a hash of each table's keys (views of the map's keys, with
   // pointers to its entries: std::map nodes never move, not even when the map is moved).
   // The maps keep key order for scans and checkpoints.
@@ -67,8 +72,10 @@ class Overlay {
   mutable std::shared_mutex mu_;
   Table active_;
   Index active_index_;
+  uint64_t active_key_bytes_ = 0;
   std::shared_ptr<const Table> frozen_;
   Index frozen_index_;
+  uint64_t frozen_key_bytes_ = 0;
 };
 
 }  // namespace docdb::engine

@@ -147,8 +147,10 @@ Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path);
 Status CopyFilePrefix(FileSystem* fs, const std::string& from, const std::string& to,
                       uint64_t length);
 
-// The parent directory of `path` ("." for a bare name) and the joining of two components.
+// The parent directory of `path` ("." for a bare name), its last component (trailing
+// slashes ignored), and the joining of two components.
 std::string DirName(const std::string& path);
+std::string BaseName(std::string_view path);
 std::string JoinPath(std::string_view dir, std::string_view name);
 
 }  // namespace docdb::io

@@ -2,7 +2,9 @@
 #include "io/wal_writer.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <vector>
 
 #include "common/status_macros.h"
@@ -52,8 +54,16 @@ Result<WalSyncMode> ParseWalSyncMode(std::string_view name) {
                                  "' (expected sync, periodic or none)");
 }
 
+namespace {
+
+// Records per group commit: 1, 2, 4, ... 4096.
+constexpr std::array<uint64_t, 13> kGroupRecordBuckets = {1,   2,   4,   8,    16,   32,  64,
+                                                          128, 256, 512, 1024, 2048, 4096};
+
+}  // namespace
+
 WalWriter::WalWriter(FileSystem* fs, std::string dir, const WalWriterOptions& options)
-    : fs_(fs), dir_(std::move(dir)), options_(options) {}
+    : fs_(fs), dir_(std::move(dir)), options_(options), group_records_(kGroupRecordBuckets) {}
 
 Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, const std::string& dir,
                                                    const WalWriterOptions& options,
@@ -286,6 +296,7 @@ void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
   // NoSpace leaves the writer usable (Flush and CreateSegment cleaned up); any other
   // failure may have lost data, so every later append must fail too.
   if (!status.ok() && status.code() != StatusCode::kNoSpace) poisoned_ = status;
+  if (next_lsn_ > first_lsn) group_records_.Observe(next_lsn_ - first_lsn);
   stats_.records += next_lsn_ - first_lsn;
   stats_.last_lsn = next_lsn_ - 1;
   stats_.bytes += group_stats_.bytes;
@@ -296,9 +307,16 @@ void WalWriter::WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group) {
 }
 
 Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto timed = [&] {
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    sync_durations_ns_.Observe(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+  };
   if (buffer_.empty()) {
     if (!sync || !segment_unsynced_) return Status::OK();
     DOCDB_RETURN_IF_ERROR(segment_->Sync());
+    timed();
     ++group_stats_.syncs;
     segment_unsynced_ = false;
     durable_lsn_ = last_lsn;
@@ -317,6 +335,8 @@ Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
     return written;
   }
   DOCDB_RETURN_IF_ERROR(written);
+  if (sync) timed();
+  buffer_capacity_.store(buffer_.capacity(), std::memory_order_relaxed);
   ++group_stats_.group_commits;
   group_stats_.bytes += buffer_.size();
   group_stats_.syncs += sync ? 1 : 0;

@@ -5,6 +5,7 @@
 // any number of threads; Close from one, after the appenders are done.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/histogram.h"
 #include "docdb/status.h"
 #include "io/file_system.h"
 #include "io/wal_format.h"
@@ -92,6 +94,12 @@ class WalWriter {
   Status Close();
 
   WalWriterStats stats() const;
+  // Durations, in nanoseconds, of every write that synced and every fdatasync (the cost
+  // of durability), and the records of each group commit: for metrics.
+  const AtomicHistogram& sync_durations_ns() const { return sync_durations_ns_; }
+  const AtomicHistogram& group_records() const { return group_records_; }
+  // The buffer the group being written is encoded into, in bytes.
+  uint64_t buffer_bytes() const { return buffer_capacity_.load(std::memory_order_relaxed); }
   // The error that poisoned this writer, OK when none.
   Status poisoned() const;
 
@@ -131,6 +139,10 @@ class WalWriter {
   bool segment_unsynced_ = false;
   std::string buffer_;          // the group being written
   WalWriterStats group_stats_;  // counted while writing a group, added to stats_ after
+
+  AtomicHistogram sync_durations_ns_{DurationBucketsNs()};
+  AtomicHistogram group_records_;
+  std::atomic<uint64_t> buffer_capacity_{0};
 
   std::mutex timer_mu_;
   std::condition_variable timer_cv_;

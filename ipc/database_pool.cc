@@ -51,6 +51,13 @@ Result<std::shared_ptr<DB>> DatabasePool::Open(std::string_view name) {
   return db;
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<DB>>> DatabasePool::OpenDatabases() const {
+  std::shared_lock<std::shared_mutex> lock(map_mu_);
+  std::vector<std::pair<std::string, std::shared_ptr<DB>>> out;
+  for (const auto& [name, entry] : open_) out.emplace_back(name, entry.db);
+  return out;
+}
+
 bool DatabasePool::CloseLocked(std::string_view name) {
   Entry entry;
   {

@@ -12,6 +12,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "docdb/db.h"
@@ -45,6 +46,9 @@ class DatabasePool {
   // Closes the database if open, then deletes its directory. NotFound when there is none;
   // FailedPrecondition when another process has it open.
   Status Drop(std::string_view name);
+  // The open databases, by name (for metrics and readiness). Holding one delays a Close
+  // of it until it is released.
+  std::vector<std::pair<std::string, std::shared_ptr<DB>>> OpenDatabases() const;
   // Every database directory under the root, by name, and whether it is open here.
   Result<std::vector<DatabaseInfo>> List() const;
   void CloseAll();

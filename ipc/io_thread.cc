@@ -118,8 +118,9 @@ void IoThread::Adopt(int fd, uint64_t connection_id) {
     ev.events = EPOLLIN;
     ev.data.ptr = c.get();
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      ctx_.logger->Log(LogLevel::kError, "connection " + std::to_string(connection_id) +
-                                             ": epoll_ctl failed: " + std::strerror(errno));
+      ctx_.logger->Log(LogLevel::kError, "connection",
+                       "connection " + std::to_string(connection_id) +
+                           ": epoll_ctl failed: " + std::strerror(errno));
       ::close(fd);
       ctx_.counters->connections_open.fetch_sub(1);
       return;
@@ -137,7 +138,7 @@ void IoThread::AddListener(int fd, std::function<void()> on_readable) {
     ev.events = EPOLLIN;
     ev.data.ptr = &listen_tag;
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      ctx_.logger->Log(LogLevel::kError,
+      ctx_.logger->Log(LogLevel::kError, "listen",
                        std::string("cannot watch the listening socket: ") + std::strerror(errno));
     }
   });
@@ -361,13 +362,24 @@ void IoThread::FailUnparsed(Connection* c) {
 
 void IoThread::Dispatch(Connection* c, Request request) {
   ++c->in_flight;
-  ctx_.counters->requests.fetch_add(1, std::memory_order_relaxed);
   RequestHandler::Route route = ctx_.handler->RouteOf(request);
   const bool blocks = route.may_block;
   const bool writes = RequestHandler::Writes(request);
   if (writes) ++c->writes_in_flight;
+  // A scrape is not counted, so that it changes no value it reports.
+  const Command command = request.command;
+  const bool counted = command != Command::kMetrics;
+  const Clock::time_point received = Clock::now();
+  if (counted) {
+    ctx_.counters->requests.fetch_add(1, std::memory_order_relaxed);
+    ctx_.counters->requests_in_flight.fetch_add(1, std::memory_order_relaxed);
+  }
   std::shared_ptr<Connection> conn = connections_.at(c);
-  Respond respond = [this, conn, blocks, writes](std::string frame) {
+  Respond respond = [this, conn, blocks, writes, command, counted, received](std::string frame) {
+    if (counted) {
+      ctx_.metrics->RequestAnswered(command, Clock::now() - received);
+      ctx_.counters->requests_in_flight.fetch_sub(1, std::memory_order_relaxed);
+    }
     if (current_thread == this) {
       OnReply(conn, std::move(frame), blocks, writes);
       return;
@@ -406,8 +418,9 @@ void IoThread::OnReply(const std::shared_ptr<Connection>& c, std::string frame, 
 void IoThread::ProtocolError(Connection* c, uint16_t command, uint64_t request_id,
                              const Status& why) {
   ctx_.counters->protocol_errors.fetch_add(1, std::memory_order_relaxed);
-  ctx_.logger->Log(LogLevel::kWarning, "connection " + std::to_string(c->id) +
-                                           ": closing after a malformed frame: " + why.ToString());
+  ctx_.logger->Log(LogLevel::kWarning, "protocol_error",
+                   "connection " + std::to_string(c->id) +
+                       ": closing after a malformed frame: " + why.ToString());
   c->out += RequestHandler::ErrorFrame(static_cast<Command>(command), request_id, why);
   c->closing = true;
   c->in.clear();
@@ -460,7 +473,7 @@ void IoThread::UpdateInterest(Connection* c) {
 void IoThread::Close(Connection* c, const char* why) {
   if (c->closed) return;
   // Logged and counted before the client can see the close.
-  ctx_.logger->Log(LogLevel::kInfo,
+  ctx_.logger->Log(LogLevel::kInfo, "disconnect",
                    "connection " + std::to_string(c->id) + " closed: " + std::string(why));
   ctx_.counters->connections_open.fetch_sub(1);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);

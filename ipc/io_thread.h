@@ -21,18 +21,10 @@
 #include "ipc/protocol.h"
 #include "ipc/request_handler.h"
 #include "ipc/server.h"
+#include "ipc/server_metrics.h"
 #include "ipc/worker_thread.h"
 
 namespace docdb::ipc {
-
-// The counters every I/O thread adds to.
-struct SharedCounters {
-  std::atomic<uint64_t> connections_accepted{0};
-  std::atomic<uint64_t> connections_open{0};
-  std::atomic<uint64_t> connections_refused{0};
-  std::atomic<uint64_t> protocol_errors{0};
-  std::atomic<uint64_t> requests{0};
-};
 
 class IoThread {
  public:
@@ -42,6 +34,7 @@ class IoThread {
     WorkerThread* worker;
     Logger* logger;
     SharedCounters* counters;
+    ServerMetrics* metrics;
   };
   explicit IoThread(Context context);
   ~IoThread();  // joins; BeginShutdown must have been called

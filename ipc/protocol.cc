@@ -307,6 +307,10 @@ void PutStats(BodyWriter& w, const Stats& s) {
   }
   w.Bool(s.read_only);
   w.Bytes(s.read_only_reason);
+  w.U64(s.memory_bytes);
+  w.U64(s.dead_bytes);
+  w.U64(static_cast<uint64_t>(s.last_checkpoint_time_us));
+  w.U64(s.recovery.duration_us);
 }
 
 void PutDamaged(BodyWriter& w, const std::vector<DamagedDocument>& documents) {
@@ -380,6 +384,11 @@ void GetStats(BodyReader& r, Stats* s) {
   }
   s->read_only = r.Bool("read only");
   s->read_only_reason = r.Bytes("read only reason");
+  if (r.AtEnd()) return;  // a server from before the observability fields
+  s->memory_bytes = r.U64("memory bytes");
+  s->dead_bytes = r.U64("dead bytes");
+  s->last_checkpoint_time_us = static_cast<int64_t>(r.U64("last checkpoint time"));
+  rr.duration_us = r.U64("recovery duration");
 }
 
 void PutRequestBody(BodyWriter& w, const Request& req) {

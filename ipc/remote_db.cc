@@ -191,6 +191,17 @@ Result<Stats> RemoteDB::GetStats() {
   return std::move(r.stats);
 }
 
+Result<std::string> RemoteDB::Metrics() {
+  DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kMetrics)));
+  if (!r.status.ok()) return r.status;
+  return std::move(r.text);
+}
+
+Status RemoteDB::CollectMetrics(std::vector<prometheus::MetricFamily>*) {
+  return Status::NotSupported(
+      "CollectMetrics: a server's metrics come as text (Metrics, or its /metrics)");
+}
+
 Result<bool> RemoteDB::HealDocument(std::string_view collection, std::string_view id) {
   Request req = RequestFor(Command::kHeal);
   req.collection = collection;

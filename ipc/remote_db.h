@@ -52,6 +52,9 @@ class RemoteDB : public DB {
   Result<HealingStats> GetHealingStats() override;
   Result<VerifyReport> Verify() override;
   Status Backup(const std::string& destination_dir) override;
+  // The server's whole exposition (Metrics command); CollectMetrics is NotSupported.
+  Result<std::string> Metrics() override;
+  Status CollectMetrics(std::vector<prometheus::MetricFamily>* families) override;
 
  private:
   Request RequestFor(Command command) const;

@@ -125,8 +125,11 @@ struct ExecuteState : std::enable_shared_from_this<ExecuteState> {
 
 }  // namespace
 
-RequestHandler::RequestHandler(DatabasePool* pool, ServerHello hello)
-    : pool_(pool), hello_(std::move(hello)), started_(std::chrono::steady_clock::now()) {}
+RequestHandler::RequestHandler(DatabasePool* pool, const ServerMetrics* metrics, ServerHello hello)
+    : pool_(pool),
+      metrics_(metrics),
+      hello_(std::move(hello)),
+      started_(std::chrono::steady_clock::now()) {}
 
 std::string RequestHandler::ErrorFrame(Command command, uint64_t request_id, Status status) {
   return EncodeResponse(command, request_id, StatusOnly(std::move(status)));
@@ -136,6 +139,7 @@ RequestHandler::Route RequestHandler::RouteOf(const Request& request) const {
   switch (request.command) {
     case Command::kHello:
     case Command::kListDbs:
+    case Command::kMetrics:
       return {};
     case Command::kOpenDb:
     case Command::kCloseDb:
@@ -204,11 +208,13 @@ void RequestHandler::Handle(Request request, std::shared_ptr<DB> db, Respond res
     case Command::kDropDb:
       respond(ErrorFrame(command, id, pool_->Drop(request.db)));
       return;
-    case Command::kMetrics:
-      respond(ErrorFrame(command, id,
-                         Status::NotSupported(CommandName(static_cast<uint16_t>(command)) +
-                                              " is not supported by this server yet")));
+    case Command::kMetrics: {
+      // The whole server, whatever database the request names (docs/protocol.md).
+      Response r;
+      r.text = metrics_->Text();
+      respond(EncodeResponse(command, id, r));
       return;
+    }
     default:
       break;
   }

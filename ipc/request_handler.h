@@ -10,6 +10,7 @@
 
 #include "ipc/database_pool.h"
 #include "ipc/protocol.h"
+#include "ipc/server_metrics.h"
 
 namespace docdb::ipc {
 
@@ -19,8 +20,8 @@ using Respond = std::function<void(std::string frame)>;
 
 class RequestHandler {
  public:
-  // `pool` must outlive the handler; `hello` is what Hello answers.
-  RequestHandler(DatabasePool* pool, ServerHello hello);
+  // `pool` and `metrics` must outlive the handler; `hello` is what Hello answers.
+  RequestHandler(DatabasePool* pool, const ServerMetrics* metrics, ServerHello hello);
 
   // Where a request runs. `may_block`: handling it may block for long (it opens, closes
   // or drops a database, checkpoints, or changes collections), so it belongs off the I/O
@@ -47,6 +48,7 @@ class RequestHandler {
   Response Scan(const Request& request, DB& db) const;
 
   DatabasePool* const pool_;
+  const ServerMetrics* const metrics_;
   const ServerHello hello_;
   const std::chrono::steady_clock::time_point started_;  // for the hello's uptime
 };

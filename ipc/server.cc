@@ -17,8 +17,10 @@
 #include "io/file_names.h"
 #include "io/file_system.h"
 #include "ipc/database_pool.h"
+#include "ipc/http_endpoint.h"
 #include "ipc/io_thread.h"
 #include "ipc/request_handler.h"
+#include "ipc/server_metrics.h"
 #include "ipc/unix_address.h"
 #include "ipc/worker_thread.h"
 
@@ -95,7 +97,8 @@ class ServerImpl : public Server {
         socket_path_(SocketPathOf(options)),
         logger_(std::move(logger)),
         pool_(options.data_dir, options.db),
-        handler_(&pool_, Hello(options)) {}
+        metrics_(std::make_shared<ServerMetrics>(&counters_, &pool_)),
+        handler_(&pool_, metrics_.get(), Hello(options)) {}
 
   ~ServerImpl() override { Shutdown(); }
 
@@ -118,7 +121,8 @@ class ServerImpl : public Server {
     DOCDB_ASSIGN_OR_RETURN(const int listen_fd, Listen(socket_path_, options_.socket_group));
     listening_ = true;
     worker_ = std::make_unique<WorkerThread>();
-    const IoThread::Context ctx{&options_, &handler_, worker_.get(), logger_.get(), &counters_};
+    const IoThread::Context ctx{&options_,     &handler_,  worker_.get(),
+                                logger_.get(), &counters_, metrics_.get()};
     const uint32_t io_threads =
         options_.io_threads > 0 ? options_.io_threads
                                 : std::max<uint32_t>(1, std::thread::hardware_concurrency() / 2);
@@ -127,8 +131,16 @@ class ServerImpl : public Server {
       DOCDB_RETURN_IF_ERROR(threads_.back()->Start());
     }
     threads_.front()->AddListener(listen_fd, [this, listen_fd] { Accept(listen_fd); });
-    logger_->Log(LogLevel::kInfo, "docdbd " DOCDB_VERSION " listening on " + socket_path_ +
-                                      ", data directory " + options_.data_dir);
+    if (!options_.metrics_listen.empty()) {
+      DOCDB_ASSIGN_OR_RETURN(http_, HttpEndpoint::Start(options_.metrics_listen, metrics_,
+                                                        [this] { return NotReadyReason(); }));
+      logger_->Log(LogLevel::kInfo, "listen",
+                   "serving /metrics, /healthz and /readyz on " + options_.metrics_listen +
+                       " (port " + std::to_string(http_->port()) + ")");
+    }
+    logger_->Log(LogLevel::kInfo, "listen",
+                 "docdbd " DOCDB_VERSION " listening on " + socket_path_ + ", data directory " +
+                     options_.data_dir);
     return Status::OK();
   }
 
@@ -136,6 +148,8 @@ class ServerImpl : public Server {
     std::lock_guard<std::mutex> lock(shutdown_mu_);
     if (shut_down_) return;
     shut_down_ = true;
+    stopping_ = true;
+    http_.reset();  // no scrape runs once the databases begin to close
     if (!threads_.empty()) {
       threads_.front()->RemoveListener();
       for (auto& t : threads_) t->BeginShutdown();
@@ -147,7 +161,7 @@ class ServerImpl : public Server {
     pool_.CloseAll();
     if (listening_) ::unlink(socket_path_.c_str());
     lock_.reset();
-    logger_->Log(LogLevel::kInfo, "docdbd stopped: every database closed");
+    logger_->Log(LogLevel::kInfo, "stop", "docdbd stopped: every database closed");
   }
 
   ServerCounters counters() const override {
@@ -156,6 +170,21 @@ class ServerImpl : public Server {
             counters_.requests.load()};
   }
   const std::string& socket_path() const override { return socket_path_; }
+  uint16_t metrics_port() const override { return http_ ? http_->port() : 0; }
+
+  std::string NotReadyReason() const override {
+    // The HTTP endpoint starts once the socket listens, so only the end needs checking.
+    if (stopping_) return "shutting down";
+    if (pool_.Find("default") == nullptr) return "database 'default' is not open";
+    for (const auto& [name, db] : pool_.OpenDatabases()) {
+      const Result<Stats> stats = db->GetStats();
+      if (!stats.ok()) return "database '" + name + "': " + stats.status().ToString();
+      if (stats->read_only) {
+        return "database '" + name + "' refuses writes: " + stats->read_only_reason;
+      }
+    }
+    return "";
+  }
 
  private:
   static ServerHello Hello(const ServerOptions& o) {
@@ -174,7 +203,7 @@ class ServerImpl : public Server {
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
-          logger_->Log(LogLevel::kError, std::string("accept: ") + std::strerror(errno));
+          logger_->Log(LogLevel::kError, "accept", std::string("accept: ") + std::strerror(errno));
         }
         return;
       }
@@ -199,7 +228,7 @@ class ServerImpl : public Server {
     [[maybe_unused]] ssize_t n =
         ::send(fd, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::close(fd);
-    logger_->Log(LogLevel::kWarning,
+    logger_->Log(LogLevel::kWarning, "connection_refused",
                  "connection " + std::to_string(id) + " refused: max_connections reached");
   }
 
@@ -207,11 +236,12 @@ class ServerImpl : public Server {
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-      logger_->Log(LogLevel::kWarning, "connection " + std::to_string(id) +
-                                           ": SO_PEERCRED failed: " + std::strerror(errno));
+      logger_->Log(
+          LogLevel::kWarning, "connection",
+          "connection " + std::to_string(id) + ": SO_PEERCRED failed: " + std::strerror(errno));
       return;
     }
-    logger_->Log(LogLevel::kInfo,
+    logger_->Log(LogLevel::kInfo, "connection",
                  "connection " + std::to_string(id) + " from pid " + std::to_string(cred.pid) +
                      " uid " + std::to_string(cred.uid) + " gid " + std::to_string(cred.gid));
   }
@@ -219,9 +249,12 @@ class ServerImpl : public Server {
   const ServerOptions options_;
   const std::string socket_path_;
   const std::shared_ptr<Logger> logger_;
-  DatabasePool pool_;
-  RequestHandler handler_;
   SharedCounters counters_;
+  DatabasePool pool_;
+  const std::shared_ptr<ServerMetrics> metrics_;
+  RequestHandler handler_;
+  std::unique_ptr<HttpEndpoint> http_;
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<io::FileSystem> fs_;
   std::unique_ptr<io::FileLock> lock_;
   std::unique_ptr<WorkerThread> worker_;

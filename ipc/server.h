@@ -40,6 +40,9 @@ struct ServerOptions {
   uint32_t slow_client_timeout_ms = 30000;
   // On shutdown, how long connections may take to receive their last replies.
   uint32_t shutdown_drain_timeout_ms = 10000;
+  // Where /metrics, /healthz and /readyz are served over HTTP ("host:port", port 0 for
+  // any free one; docs/observability.md); empty: not served.
+  std::string metrics_listen = "127.0.0.1:9470";
   // The engine options of every database.
   Options db;
 };
@@ -72,6 +75,11 @@ class Server {
   virtual void Shutdown() = 0;
   virtual ServerCounters counters() const = 0;
   virtual const std::string& socket_path() const = 0;
+  // The port /metrics is served on (0 when not served).
+  virtual uint16_t metrics_port() const = 0;
+  // Why the server is not ready for requests (/readyz), or empty when it is: it listens,
+  // `default` is open, and no open database refuses writes.
+  virtual std::string NotReadyReason() const = 0;
 
  protected:
   Server() = default;

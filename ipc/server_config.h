@@ -9,12 +9,14 @@
 #include "docdb/logger.h"
 #include "docdb/status.h"
 #include "ipc/server.h"
+#include "ipc/spdlog_logger.h"
 
 namespace docdb::ipc {
 
 struct ServerConfig {
   ServerOptions server;
   LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kText;
 };
 
 // Applies the settings of a TOML document to `config`; `source` names it in errors.

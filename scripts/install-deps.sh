@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs, from Debian 12's archive, every package DocDB builds and tests with; does
 # nothing when all are present. Needs root (or sudo) only when installing.
-# --bench-servers also installs Redis and PostgreSQL for bench/server/run.sh, which
-# starts them itself on temporary directories: apt is told not to start them as
-# services (a policy-rc.d that refuses every start while they install).
+# --bench-servers also installs Redis and PostgreSQL for bench/server/run.sh. Tests and
+# benchmarks start every server they use (Prometheus, Redis, PostgreSQL) themselves on
+# temporary directories, so apt is told never to start a package's service (a
+# policy-rc.d that refuses every start while packages install).
 set -euo pipefail
 
 packages=(
@@ -11,12 +12,10 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   liburing-dev liblmdb-dev rapidjson-dev libcli11-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev libsystemd-dev libedit-dev help2man
+  libtomlplusplus-dev libsystemd-dev libedit-dev libspdlog-dev help2man prometheus
   librocksdb-dev libwiredtiger-dev libleveldb-dev libsqlite3-dev
 )
-servers=0
 if [ "${1:-}" = "--bench-servers" ]; then
-  servers=1
   packages+=(redis-server redis-tools postgresql-15)
 fi
 
@@ -31,7 +30,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 policy=/usr/sbin/policy-rc.d
-if [ "$servers" -eq 1 ] && [ ! -e "$policy" ]; then
+if [ ! -e "$policy" ]; then
   # Exit code 101 means "action forbidden" to invoke-rc.d: no service starts.
   printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
   $sudo chmod +x "$policy"

@@ -127,8 +127,10 @@ docdb_run() {
 }
 
 bench_docdbd() {
+  # DOCDB_BENCH_METRICS=false measures docdbd without operation metrics (their cost).
   "$docdbd_bin" --data-dir "$work/docdb" --socket "$work/docdb.sock" \
-    --set engine.durability=sync 2>"$out_dir/docdbd.log" &
+    --set engine.durability=sync --set server.metrics_listen=127.0.0.1:0 \
+    --set "engine.metrics_enabled=${DOCDB_BENCH_METRICS:-true}" 2>"$out_dir/docdbd.log" &
   docdbd_pid=$!
   wait_until_ready docdbd "$docdbd_pid" test -S "$work/docdb.sock"
   docdb_run "put 1" docdbd-put-c1 --workload put --connections 1

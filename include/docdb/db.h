@@ -15,6 +15,10 @@
 #include "docdb/status.h"
 #include "docdb/write_batch.h"
 
+namespace prometheus {
+struct MetricFamily;
+}  // namespace prometheus
+
 namespace docdb {
 
 struct Document {
@@ -36,6 +40,7 @@ struct RecoveryReport {
   uint64_t records_revoked = 0;
   uint64_t first_lsn = 0;  // the first and last LSN replayed (0 when none)
   uint64_t last_lsn = 0;
+  uint64_t duration_us = 0;  // how long recovery took: the index opened, the WAL replayed
   // A damaged final write that was dropped: where the log now ends, the LSN the damaged
   // record would have had, and how many written bytes (and whole records of the same
   // unfinished write) were dropped. All zero when the log ended cleanly.
@@ -52,11 +57,12 @@ struct RecoveryReport {
 struct Stats {
   uint64_t documents = 0;
   uint64_t collections = 0;
-  uint64_t last_lsn = 0;              // the newest write's version
-  uint64_t checkpoint_lsn = 0;        // the index reflects every write up to this version
-  uint64_t checkpoints = 0;           // completed since Open
-  uint64_t checkpoint_failures = 0;   // since Open; each left the previous one in force
-  std::string last_checkpoint_error;  // the newest failure, empty when none
+  uint64_t last_lsn = 0;                // the newest write's version
+  uint64_t checkpoint_lsn = 0;          // the index reflects every write up to this version
+  uint64_t checkpoints = 0;             // completed since Open
+  uint64_t checkpoint_failures = 0;     // since Open; each left the previous one in force
+  std::string last_checkpoint_error;    // the newest failure, empty when none
+  int64_t last_checkpoint_time_us = 0;  // when the newest succeeded (system clock); 0: none
   // The longest a checkpoint waited for the writes in flight to let it freeze the
   // overlay, since Open.
   uint64_t checkpoint_max_wait_us = 0;
@@ -69,7 +75,8 @@ struct Stats {
   uint64_t wal_segments_trimmed = 0;  // deleted after checkpoints, since Open
   uint64_t data_segments = 0;
   uint64_t data_bytes = 0;                  // the data segments' lengths
-  uint64_t live_bytes = 0;                  // of the records the index names; the rest is dead
+  uint64_t live_bytes = 0;                  // of the records the index names
+  uint64_t dead_bytes = 0;                  // what compaction would reclaim
   uint64_t compactions = 0;                 // segments compacted since Open
   uint64_t compaction_bytes_copied = 0;     // live bytes copied forward
   uint64_t compaction_bytes_reclaimed = 0;  // segment bytes deleted
@@ -87,6 +94,9 @@ struct Stats {
   bool read_only = false;
   std::string read_only_reason;
   std::string io_backend;  // "io_uring" or "posix"
+  // An estimate of the memory the database holds beyond the page cache: the overlay, the
+  // queued asynchronous writes and the WAL's group buffer.
+  uint64_t memory_bytes = 0;
   RecoveryReport recovery;
 };
 
@@ -276,6 +286,16 @@ class DB {
   // The copy opens as a database holding every write acknowledged before the call
   // (docs/admin.md, "Backup"); restoring is opening it.
   virtual Status Backup(const std::string& destination_dir) = 0;
+
+  // This database's metrics (docs/observability.md) in the Prometheus text format, every
+  // series labelled with Options::metrics_db_label. From a server (RemoteDB), the
+  // server's whole exposition: every open database and the server's own metrics.
+  virtual Result<std::string> Metrics() = 0;
+  // The same metrics as prometheus-cpp families (include <prometheus/metric_family.h>),
+  // appended to *families, for an application's own registry or exposer (merge those of
+  // several databases with MergeMetricFamilies, docdb/metrics.h). NotSupported from a
+  // server, which answers only in text.
+  virtual Status CollectMetrics(std::vector<prometheus::MetricFamily>* families) = 0;
 
  protected:
   DB() = default;

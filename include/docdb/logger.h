@@ -8,21 +8,24 @@
 
 namespace docdb {
 
-enum class LogLevel { kInfo, kWarning, kError };
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
-// "info", "warning" or "error".
+// "debug", "info", "warning" or "error".
 std::string_view LogLevelName(LogLevel level);
 
 class Logger {
  public:
   virtual ~Logger() = default;
-  // One line, without a trailing newline. Must not block for long and must not call
-  // back into the database that logged it.
-  virtual void Log(LogLevel level, std::string_view message) = 0;
+  // One event: `event` is its stable name ("checkpoint", "open", "protocol_error": the
+  // list is in docs/observability.md), `message` one line with its key figures, without
+  // a trailing newline. Must not block for long and must not call back into the database
+  // that logged it.
+  virtual void Log(LogLevel level, std::string_view event, std::string_view message) = 0;
 };
 
 // Writes "docdb <level>: <message>" lines at `min_level` and above to standard error;
-// the default logger, with warnings and errors.
+// the default logger of an embedded database, with warnings and errors. (docdbd logs
+// through spdlog, with timestamps and a JSON-lines format.)
 std::shared_ptr<Logger> NewStderrLogger(LogLevel min_level = LogLevel::kWarning);
 
 }  // namespace docdb

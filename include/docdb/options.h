@@ -92,6 +92,12 @@ struct Options {
   bool healing_enabled = true;
   uint32_t healing_interval_seconds = 3600;
   bool healing_on_read = true;
+  // Metrics (docs/observability.md): every operation is counted and timed, and every
+  // series is labelled db="<metrics_db_label>" (empty: the database directory's last
+  // component). false leaves the operation counts and durations at zero, for measuring
+  // what they cost; the other metrics are read from the database's state and always kept.
+  bool metrics_enabled = true;
+  std::string metrics_db_label;
   // Limits on document bodies.
   uint32_t max_document_bytes = 16u << 20;
   uint32_t max_nesting_depth = 128;

@@ -21,7 +21,7 @@ namespace {
 // Keeps every line logged, for tests to look at.
 class RecordingLogger : public Logger {
  public:
-  void Log(LogLevel level, std::string_view message) override {
+  void Log(LogLevel level, std::string_view, std::string_view message) override {
     std::lock_guard<std::mutex> lock(mu_);
     lines_.push_back(std::string(LogLevelName(level)) + ": " + std::string(message));
   }

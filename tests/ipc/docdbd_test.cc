@@ -46,8 +46,10 @@ class DocdbdProcess {
     if (::bind(notify, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       return ::testing::AssertionFailure() << "bind notify socket: " << std::strerror(errno);
     }
-    std::vector<std::string> args = {DOCDBD_PATH,  "--data-dir", data_dir_,          "--socket",
-                                     socket_path_, "--set",      "log.level=warning"};
+    std::vector<std::string> args = {DOCDBD_PATH, "--data-dir", data_dir_, "--socket", socket_path_,
+                                     "--set", "log.level=warning",
+                                     // Tests run side by side: no fixed port.
+                                     "--set", "server.metrics_listen=\"\""};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());

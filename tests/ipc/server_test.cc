@@ -280,24 +280,8 @@ TEST_F(ServerTest, ExecuteReportsEveryOperationsStatusAndNeverMasksAFailure) {
   EXPECT_FALSE(*OpenDb(*client)->Exists("default", "b"));
 }
 
-TEST_F(ServerTest, FeaturesTheEngineLacksAnswerNotSupported) {
+TEST_F(ServerTest, AnUnknownCommandAnswersNotSupportedAndTheConnectionGoesOn) {
   const int fd = RawConnect(options_.socket_path);
-  std::vector<ipc::Request> requests;
-  uint64_t id = 1;
-  for (ipc::Command c : {ipc::Command::kMetrics}) {
-    ipc::Request r;
-    r.command = c;
-    r.request_id = id++;
-    r.db = "default";
-    requests.push_back(r);
-  }
-  std::map<uint64_t, ipc::Response> responses = Exchange(fd, requests);
-  ASSERT_EQ(responses.size(), requests.size());
-  for (const auto& [rid, r] : responses) {
-    EXPECT_EQ(r.status.code(), StatusCode::kNotSupported) << rid;
-    EXPECT_NE(r.status.message().find("not supported"), std::string::npos) << r.status.ToString();
-  }
-  // An unknown command is answered, and the connection goes on.
   SendAll(fd, RawFrame(999, 50, ""));
   auto unknown = ReadFrame(fd);
   ASSERT_TRUE(unknown.has_value());

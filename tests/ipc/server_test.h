@@ -22,7 +22,7 @@ namespace docdb::testing {
 // Keeps what the server logs, so that tests can look for a line.
 class CapturingLogger : public Logger {
  public:
-  void Log(LogLevel level, std::string_view message) override;
+  void Log(LogLevel level, std::string_view event, std::string_view message) override;
   bool Contains(std::string_view needle) const;
 
  private:

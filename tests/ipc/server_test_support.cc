@@ -31,7 +31,7 @@ bool ReadExactly(int fd, char* dst, size_t n) {
 
 }  // namespace
 
-void CapturingLogger::Log(LogLevel, std::string_view message) {
+void CapturingLogger::Log(LogLevel, std::string_view, std::string_view message) {
   std::lock_guard<std::mutex> lock(mu_);
   lines_.emplace_back(message);
 }
@@ -58,6 +58,8 @@ ShortDir::~ShortDir() {
 ServerFixture::ServerFixture() {
   options_.data_dir = dir_.Join("data");
   options_.socket_path = socket_dir_.path() + "/s.sock";
+  // Off unless a test is about it: stopping the HTTP server takes up to 2 s.
+  options_.metrics_listen = "";
 }
 
 void ServerFixture::TearDown() { StopServer(); }

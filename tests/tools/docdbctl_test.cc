@@ -165,12 +165,19 @@ TEST_F(DocdbctlTest, StatusSaysHowLongTheServerRunsAndWhetherADatabaseRefusesWri
   EXPECT_EQ(run.out.find("uptime_s"), std::string::npos) << "no server: " << run.out;
 }
 
-TEST_F(DocdbctlTest, CommandsToComeSayNotSupportedAndExitCodesAreDocumented) {
-  for (const char* command : {"metrics"}) {
-    const CommandResult run = Ctl(command);
-    EXPECT_EQ(run.exit_code, 1) << command;
-    EXPECT_NE(run.out.find("not supported by DocDB yet"), std::string::npos) << run.out;
-  }
+TEST_F(DocdbctlTest, MetricsPrintsTheServersExpositionAndExitCodesAreDocumented) {
+  ASSERT_EQ(Ctl("collections create things").exit_code, 0);
+  CommandResult run = Ctl("metrics");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("# TYPE docdb_operations_total counter"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"(docdb_operations_total{db="default",operation="create_collection",)"
+                         R"(status="ok"} 1)"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("docdb_connections "), std::string::npos) << "the server's own";
+  run = Ctl("--json metrics");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out.rfind(R"({"ok":true,"metrics":"# HELP )", 0), 0u) << run.out;
   EXPECT_EQ(Ctl("").exit_code, 2) << "a command is required";
   EXPECT_EQ(Ctl("frobnicate").exit_code, 2);
   StopServer();

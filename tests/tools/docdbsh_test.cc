@@ -187,13 +187,16 @@ TEST_F(DocdbshTest, HealCommandsRebuildADamagedDocumentAndReportIt) {
   EXPECT_NE(missing.out.find("error: not_found"), std::string::npos) << missing.out;
 }
 
-TEST_F(DocdbshTest, CommandsTheEngineLacksSayNotSupported) {
-  for (const char* command : {".metrics"}) {
-    const CommandResult run = Shell(std::string("-c '") + command + "'");
-    EXPECT_EQ(run.exit_code, 1) << command;
-    EXPECT_NE(run.out.find("not_supported: this command is not supported"), std::string::npos)
-        << run.out;
-  }
+TEST_F(DocdbshTest, MetricsMemAndWalReportTheDatabase) {
+  const CommandResult run =
+      Shell(R"(-c '.put a {"x":1}' -c '.get a' -c '.metrics' -c '.mem' -c '.wal')");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find(R"(docdb_operations_total{db="default",operation="put",status="ok"} 1)"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find(R"(docdb_documents{db="default"} 1)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"("memory_bytes":)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"("wal_segments":1)"), std::string::npos) << run.out;
 }
 
 class DocdbshServerTest : public testing::ServerFixture {

@@ -204,11 +204,8 @@ int main(int argc, char** argv) {
   bool accept_damage = false;
   rebuild_cmd->add_flag("--accept-damage", accept_damage,
                         "Rebuild even when data segments are damaged (what was there is lost)");
-  std::vector<CLI::App*> not_yet;
-  for (const char* command : {"metrics"}) {
-    not_yet.push_back(app.add_subcommand(command, "(not supported by DocDB yet)"));
-    not_yet.back()->allow_extras();
-  }
+  auto* metrics_cmd = app.add_subcommand(
+      "metrics", "Print the metrics in the Prometheus text format (a server's: all of them)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -218,12 +215,6 @@ int main(int argc, char** argv) {
   if (heal_cmd->parsed() && !heal_all && heal_id.empty()) {
     std::cerr << "docdbctl: heal needs <collection> <id>, or --all\n";
     return kExitUsage;
-  }
-  for (CLI::App* command : not_yet) {
-    if (command->parsed()) {
-      return Fail(Status::NotSupported(command->get_name() + " is not supported by DocDB yet"),
-                  json);
-    }
   }
 
   if (rebuild_cmd->parsed()) {
@@ -313,7 +304,15 @@ int main(int argc, char** argv) {
     Result<std::unique_ptr<docdb::DB>> opened = backend->Open(db);
     if (!opened.ok()) return Fail(opened.status(), json);
     docdb::DB& database = **opened;
-    if (stats_cmd->parsed()) {
+    if (metrics_cmd->parsed()) {
+      Result<std::string> text = database.Metrics();
+      if (!text.ok()) return Fail(text.status(), json);
+      if (!json) {
+        std::cout << *text;  // as a scraper would read it: no table
+        return 0;
+      }
+      out.fields = {{"metrics", JsonQuote(*text)}};
+    } else if (stats_cmd->parsed()) {
       Result<docdb::Stats> stats = database.GetStats();
       if (!stats.ok()) return Fail(stats.status(), json);
       out = StatsOutput(*stats);

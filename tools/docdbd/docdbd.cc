@@ -39,8 +39,9 @@ docdb::Status LoadConfigFile(const std::string& path, docdb::ipc::ServerConfig* 
 int ServeUntilSignalled(docdb::ipc::Server& server, const sigset_t& signals, docdb::Logger& log) {
   int sig = 0;
   sigwait(&signals, &sig);
-  log.Log(docdb::LogLevel::kInfo, std::string("received ") + strsignal(sig) +
-                                      ": shutting down (a second signal exits at once)");
+  log.Log(docdb::LogLevel::kInfo, "signal",
+          std::string("received ") + strsignal(sig) +
+              ": shutting down (a second signal exits at once)");
   sd_notify(0, "STOPPING=1");
   std::thread shutdown([&server] {
     server.Shutdown();
@@ -48,7 +49,7 @@ int ServeUntilSignalled(docdb::ipc::Server& server, const sigset_t& signals, doc
   });
   sigwait(&signals, &sig);
   if (sig != SIGUSR1) {
-    log.Log(docdb::LogLevel::kWarning,
+    log.Log(docdb::LogLevel::kWarning, "signal",
             std::string("received ") + strsignal(sig) +
                 " again: exiting now; the next start recovers from the WAL");
     _exit(2);
@@ -101,7 +102,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  std::shared_ptr<docdb::Logger> logger = docdb::NewStderrLogger(config.log_level);
+  std::shared_ptr<docdb::Logger> logger =
+      docdb::ipc::NewSpdlogLogger(config.log_level, config.log_format);
   config.server.db.logger = logger;
   docdb::Result<std::unique_ptr<docdb::ipc::Server>> server =
       docdb::ipc::Server::Start(config.server, logger);

@@ -106,9 +106,9 @@ const std::vector<Shell::Command>& Shell::Commands() {
       {".heal-all", ".heal-all", "check every document and heal the damaged ones", &Shell::HealAll},
       {".heal-stats", ".heal-stats", "healing counters and unrecoverable documents",
        &Shell::HealStats},
-      {".metrics", ".metrics", "Prometheus metrics", &Shell::NotYet},
-      {".mem", ".mem", "memory use", &Shell::NotYet},
-      {".wal", ".wal", "WAL state", &Shell::NotYet},
+      {".metrics", ".metrics", "Prometheus metrics (text format)", &Shell::Metrics},
+      {".mem", ".mem", "memory the database holds (overlay, queues, buffers)", &Shell::Memory},
+      {".wal", ".wal", "WAL state: segments, bytes, syncs, LSNs", &Shell::Wal},
   };
   return commands;
 }
@@ -572,8 +572,36 @@ Outcome Shell::Source(const std::string& args) {
   return source_file(args);
 }
 
-Outcome Shell::NotYet(const std::string&) {
-  return Fail(Status::NotSupported("this command is not supported by DocDB yet"));
+Outcome Shell::Metrics(const std::string&) {
+  Result<std::string> text = db_->Metrics();
+  if (!text.ok()) return Fail(text.status());
+  if (envelope_) {
+    Print(R"({"metrics":)" + JsonQuote(*text) + "}");
+  } else {
+    printed_ = true;
+    out_ << *text;  // the exposition format, as a scraper would read it
+  }
+  return Outcome::kOk;
+}
+
+Outcome Shell::Memory(const std::string&) {
+  Result<docdb::Stats> s = db_->GetStats();
+  if (!s.ok()) return Fail(s.status());
+  Print(R"({"memory_bytes":)" + std::to_string(s->memory_bytes) + R"(,"overlay_entries":)" +
+        std::to_string(s->overlay_entries) + "}");
+  return Outcome::kOk;
+}
+
+Outcome Shell::Wal(const std::string&) {
+  Result<docdb::Stats> s = db_->GetStats();
+  if (!s.ok()) return Fail(s.status());
+  Print(R"({"wal_segments":)" + std::to_string(s->wal_segments) + R"(,"wal_disk_bytes":)" +
+        std::to_string(s->wal_disk_bytes) + R"(,"wal_bytes":)" + std::to_string(s->wal_bytes) +
+        R"(,"wal_syncs":)" + std::to_string(s->wal_syncs) + R"(,"wal_group_commits":)" +
+        std::to_string(s->wal_group_commits) + R"(,"wal_segments_trimmed":)" +
+        std::to_string(s->wal_segments_trimmed) + R"(,"last_lsn":)" + std::to_string(s->last_lsn) +
+        R"(,"checkpoint_lsn":)" + std::to_string(s->checkpoint_lsn) + "}");
+  return Outcome::kOk;
 }
 
 std::vector<std::string> Shell::Complete(const std::string& line_so_far,

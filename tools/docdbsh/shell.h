@@ -109,7 +109,9 @@ class Shell {
   Outcome Pretty(const std::string& args);
   Outcome Timer(const std::string& args);
   Outcome Source(const std::string& args);
-  Outcome NotYet(const std::string& args);
+  Outcome Metrics(const std::string& args);
+  Outcome Memory(const std::string& args);
+  Outcome Wal(const std::string& args);
 
   std::unique_ptr<Backend> backend_;
   std::ostream& out_;

@@ -286,6 +286,7 @@ _CMD_LIST_DBS = 8
 _CMD_HEAL = 9
 _CMD_HEAL_ALL = 10
 _CMD_HEAL_STATS = 11
+_CMD_METRICS = 12
 _CMD_HELLO = 13
 _CMD_GET = 14
 _CMD_PUT = 15
@@ -994,9 +995,20 @@ class Database:
                 recovery["records_revoked"] = r.u64("records revoked")
                 stats["read_only"] = r.boolean("read only")
                 stats["read_only_reason"] = r.text("read only reason")
+            if not r.at_end():
+                stats["memory_bytes"] = r.u64("memory bytes")
+                stats["dead_bytes"] = r.u64("dead bytes")
+                stats["last_checkpoint_time_us"] = r.u64("last checkpoint time")
+                recovery["duration_us"] = r.u64("recovery duration")
             return stats
 
         return _decode("stats", reader, decode)
+
+    def metrics(self) -> str:
+        """The server's metrics in the Prometheus text format, as its /metrics serves them
+        (docs/observability.md)."""
+        reader = self._client._call(_CMD_METRICS, self._body().done())
+        return _decode("metrics", reader, lambda r: r.text("metrics text"))
 
     def heal(self, collection: str, doc_id: str) -> bool:
         """Checks one document and rebuilds it from the WAL if its record is damaged

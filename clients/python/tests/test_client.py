@@ -39,6 +39,7 @@ class ServerTestCase(unittest.TestCase):
             "--data-dir", os.path.join(self.dir, "data"),
             "--socket", self.socket_path,
             "--set", "log.level=warning",
+            "--set", 'server.metrics_listen=""',  # tests run side by side: no fixed port
         ]
         for setting in self.server_settings:
             command += ["--set", setting]
@@ -145,6 +146,11 @@ class ClientTest(ServerTestCase):
         verified = db.verify()
         self.assertEqual((verified["damaged"], verified["problems"]), ([], []))
         self.assertEqual(verified["documents_checked"], 2)
+        self.assertGreater(db.stats()["memory_bytes"], 0)
+        metrics = db.metrics()
+        self.assertIn("# TYPE docdb_operations_total counter", metrics)
+        self.assertIn('docdb_operations_total{db="default",operation="verify",status="ok"} 1',
+                      metrics)
         self.assertGreaterEqual(stats["data_bytes"], stats["live_bytes"])
         self.assertGreater(stats["live_bytes"], 0)
 
