@@ -26,6 +26,15 @@ std::filesystem::path BenchDir() {
   return path;
 }
 
+// The options every benchmark starts from. DOCDB_BENCH_METRICS=false turns operation
+// metrics off, to measure what they cost (docs/performance.md, "Metrics").
+Options BenchOptions() {
+  Options options;
+  const char* metrics = std::getenv("DOCDB_BENCH_METRICS");
+  options.metrics_enabled = metrics == nullptr || std::string(metrics) != "false";
+  return options;
+}
+
 // A YCSB-style record: ten fields of 100 bytes, about 1 KiB of JSON.
 std::string UserRecord(uint64_t n) {
   std::string doc = "{";
@@ -61,7 +70,7 @@ class DurableInsert : public benchmark::Fixture {
     if (state.thread_index() != 0) return;
     const std::filesystem::path dir = BenchDir() / "db";
     std::filesystem::remove_all(dir);
-    Options options;
+    Options options = BenchOptions();
     options.durability = Durability::kSync;
     options.io_backend = state.range(0) == 1 ? IoBackend::kPosix : IoBackend::kAuto;
     g_db = std::move(*DB::Open(dir.string(), options));
@@ -153,7 +162,7 @@ void AsyncInsert(benchmark::State& state) {
   const int max_in_flight = static_cast<int>(state.range(0));
   const std::filesystem::path dir = BenchDir() / "db-async";
   std::filesystem::remove_all(dir);
-  std::unique_ptr<DB> db = std::move(*DB::Open(dir.string()));
+  std::unique_ptr<DB> db = std::move(*DB::Open(dir.string(), BenchOptions()));
   const std::string body = UserRecord(7);
   std::mutex mu;
   std::condition_variable cv;
@@ -195,7 +204,7 @@ class PointRead : public benchmark::Fixture {
     if (state.thread_index() != 0 || g_read_db) return;
     const std::filesystem::path dir = BenchDir() / "db-read";
     std::filesystem::remove_all(dir);
-    Options options;
+    Options options = BenchOptions();
     options.durability = Durability::kNone;
     g_read_db = std::move(*DB::Open(dir.string(), options));
     for (int i = 0; i < kReadSetDocuments; ++i) {
