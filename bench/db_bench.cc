@@ -12,6 +12,7 @@
 #include <string>
 
 #include "docdb/db.h"
+#include "engine/operation_metrics.h"
 #include "index/lmdb_index.h"
 
 namespace docdb {
@@ -193,6 +194,21 @@ void AsyncInsert(benchmark::State& state) {
   ReportRecordsPerSync(state, *db);
 }
 BENCHMARK(AsyncInsert)->ArgName("in_flight")->Arg(32)->UseRealTime();
+
+// What metrics add to every operation: its Start and Finish (two clock readings, three
+// relaxed atomic increments), off and on, from one and two threads at once
+// (docs/performance.md, "Metrics").
+void OperationMetricsRecord(benchmark::State& state) {
+  static engine::OperationMetrics disabled(false);
+  static engine::OperationMetrics enabled(true);
+  engine::OperationMetrics& metrics = state.range(0) == 1 ? enabled : disabled;
+  for (auto _ : state) {
+    const auto start = metrics.Start();
+    metrics.Finish(engine::Operation::kGet, StatusCode::kOk, start);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(OperationMetricsRecord)->ArgName("enabled")->Arg(0)->Arg(1)->Threads(1)->Threads(2);
 
 // Point reads of 1 KiB documents, all in the index (after a checkpoint), page cache warm.
 // Loaded once, kept for every thread count.

@@ -71,8 +71,8 @@ Status DBImpl::Poison(const Status& cause) {
                        cause.sys_errno() != 0 ? cause.sys_errno() : EIO);
     message = std::string(poisoned_.message());
   }
-  logger_->Log(LogLevel::kError, "critical",
-               message);  // once: later failures are this one's echoes
+  // Logged once: later failures are this one's echoes.
+  logger_->Log(LogLevel::kError, "critical", message);
   return cause;
 }
 
