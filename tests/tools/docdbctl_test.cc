@@ -56,6 +56,7 @@ TEST_F(DocdbctlTest, StatsAndCheckpointReportTheDatabase) {
   EXPECT_EQ(run.exit_code, 0) << run.out;
   // Aligned `name value` lines.
   EXPECT_TRUE(std::regex_search(run.out, std::regex("(^|\n)documents +1\n"))) << run.out;
+  EXPECT_TRUE(std::regex_search(run.out, std::regex("(^|\n)dead_bytes +0\n"))) << run.out;
 }
 
 TEST_F(DocdbctlTest, OfflineUseOfADatabaseTheServerHoldsIsRefusedNamingIt) {

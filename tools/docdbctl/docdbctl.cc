@@ -84,6 +84,8 @@ Output StatsOutput(const docdb::Stats& s) {
            {"data_segments", n(s.data_segments)},
            {"data_bytes", n(s.data_bytes)},
            {"live_bytes", n(s.live_bytes)},
+           {"dead_bytes", n(s.dead_bytes)},
+           {"memory_bytes", n(s.memory_bytes)},
            {"compactions", n(s.compactions)},
            {"compaction_bytes_copied", n(s.compaction_bytes_copied)},
            {"compaction_bytes_reclaimed", n(s.compaction_bytes_reclaimed)},
