@@ -86,7 +86,7 @@ void DBImpl::RunBackgroundWork() {
   }
 }
 
-Status DBImpl::Compact() {
+Status DBImpl::Compact(const ProgressCallback& progress) {
   return Measured(Operation::kCompact, [&]() -> Status {
     DOCDB_RETURN_IF_ERROR(CheckWritable());
     std::lock_guard<std::mutex> one_at_a_time(compaction_mu_);
@@ -95,10 +95,20 @@ Status DBImpl::Compact() {
     for (const io::SegmentUsage& u : segments_->Usage()) {
       if (u.active && u.dead_bytes() > 0) DOCDB_RETURN_IF_ERROR(segments_->Seal());
     }
-    const Status compacted = CompactSegments(CompactionCandidates(/*all=*/true), false);
+    const std::vector<uint64_t> candidates = CompactionCandidates(/*all=*/true);
+    uint64_t bytes = 0;
+    for (const io::SegmentUsage& u : segments_->Usage()) {
+      if (std::find(candidates.begin(), candidates.end(), u.segment) != candidates.end()) {
+        bytes += u.length_bytes;
+      }
+    }
+    ProgressMeter meter(progress, bytes);
+    const Status compacted = CompactSegments(candidates, false, &meter);
     // What was compacted before a failure is made durable and reclaimed all the same.
     const Status checkpointed = RunCheckpoint();
-    return compacted.ok() ? checkpointed : compacted;
+    if (!compacted.ok()) return compacted;
+    if (checkpointed.ok()) meter.Finish();
+    return checkpointed;
   });
 }
 
@@ -117,12 +127,14 @@ std::vector<uint64_t> DBImpl::CompactionCandidates(bool all) const {
   return out;
 }
 
-Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments, bool background) {
+Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments, bool background,
+                               ProgressMeter* progress) {
   Status first_failure;
   for (uint64_t segment : segments) {
     Status failed;
     bool stopped = false;
     uint64_t copied = 0;
+    uint64_t read_to = 0;  // how far into the segment the records were read
     // A tombstone older than every record outside the segment shadows nothing that
     // remains; a younger one is copied forward, so that an index rebuilt from the segments
     // never takes an older version of a deleted document for a live one.
@@ -140,6 +152,8 @@ Status DBImpl::CompactSegments(const std::vector<uint64_t>& segments, bool backg
             return false;
           }
           if (*moved) copied += location.length;
+          if (progress != nullptr) progress->Advance(location.offset + location.length - read_to);
+          read_to = location.offset + location.length;
           if (!PaceCompaction(*moved ? location.length : 0, background)) stopped = true;
           return !stopped;
         });

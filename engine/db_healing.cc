@@ -183,7 +183,8 @@ Result<bool> DBImpl::Rewrite(std::string_view collection, std::string_view id,
   return true;
 }
 
-Result<uint64_t> DBImpl::ForEachDamagedRecord(const DamagedRecordVisitor& visit, bool background) {
+Result<uint64_t> DBImpl::ForEachDamagedRecord(const DamagedRecordVisitor& visit, bool background,
+                                              ProgressMeter* progress) {
   uint64_t checked = 0;
   for (const index::CollectionRecord& collection : catalog_.Snapshot()) {
     std::string start;
@@ -206,6 +207,7 @@ Result<uint64_t> DBImpl::ForEachDamagedRecord(const DamagedRecordVisitor& visit,
         if (seen > 0) start = found.back().first + std::string(1, '\0');  // the next ID up
       }
       checked += seen;
+      if (progress != nullptr) progress->Advance(seen);
       // Outside the pin, which a checkpoint removing segments may be waiting for.
       for (size_t i = 0; i < damaged.size(); ++i) {
         DOCDB_RETURN_IF_ERROR(visit(collection, damaged[i].first, damaged[i].second, damage[i]));

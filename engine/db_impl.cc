@@ -689,9 +689,10 @@ Result<std::vector<std::pair<std::string, index::DocLocation>>> DBImpl::CollectL
 
 namespace docdb {
 
-Result<RebuildReport> DB::RebuildIndex(const std::string& dir, bool accept_damage) {
+Result<RebuildReport> DB::RebuildIndex(const std::string& dir, bool accept_damage,
+                                       const ProgressCallback& progress) {
   DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<io::FileSystem> fs, io::NewFileSystem());
-  return engine::RebuildIndex(dir, accept_damage, fs.get());
+  return engine::RebuildIndex(dir, accept_damage, progress, fs.get());
 }
 
 Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options& options) {

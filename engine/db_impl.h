@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/progress_meter.h"
 #include "common/retry.h"
 #include "common/writer_first_shared_mutex.h"
 #include "docdb/db.h"
@@ -64,7 +65,8 @@ Status ReadCheckpointFile(io::FileSystem* fs, const std::string& db_dir,
 
 // Rebuilds the index of the closed database in `dir` from its checkpoint file and data
 // segments (docs/recovery.md, "Rebuilding the index"), on `fs`.
-Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, io::FileSystem* fs);
+Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage,
+                                   const ProgressCallback& progress, io::FileSystem* fs);
 
 // Opens a database on a given FileSystem (not owned; it must outlive the DB), so that
 // tests can run it on a FaultFileSystem. DB::Open uses the options' I/O backend.
@@ -126,13 +128,14 @@ class DBImpl : public DB {
   Status CollectMetrics(std::vector<prometheus::MetricFamily>* families) override;
   Status Checkpoint() override;
   Status TrimWal() override;
-  Status Compact() override;
+  Status Compact(const ProgressCallback& progress = nullptr) override;
   Result<Stats> GetStats() override;
   Result<bool> HealDocument(std::string_view collection, std::string_view id) override;
   Result<HealReport> HealAll() override;
   Result<HealingStats> GetHealingStats() override;
-  Result<VerifyReport> Verify() override;
-  Status Backup(const std::string& destination_dir) override;
+  Result<VerifyReport> Verify(const ProgressCallback& progress = nullptr) override;
+  Status Backup(const std::string& destination_dir,
+                const ProgressCallback& progress = nullptr) override;
 
  private:
   // What a write requires of the document's current state.
@@ -265,8 +268,10 @@ class DBImpl : public DB {
                            const index::DocLocation& location, const Status& damage)>;
   // Reads the record of every live document, a page at a time while writes go on, and
   // calls `visit` (without the segment pin) for each one that fails its checks; returns
-  // how many were read. In the background, stops with Aborted when the database closes.
-  Result<uint64_t> ForEachDamagedRecord(const DamagedRecordVisitor& visit, bool background);
+  // how many were read, advancing `progress` (may be null) by each page. In the
+  // background, stops with Aborted when the database closes.
+  Result<uint64_t> ForEachDamagedRecord(const DamagedRecordVisitor& visit, bool background,
+                                        ProgressMeter* progress = nullptr);
   // Verify's checks of the catalog counts, the live bytes and the index entries against
   // the data segments (engine/db_maintenance.cc).
   Status VerifyAccounting(VerifyReport* report);
@@ -317,7 +322,9 @@ class DBImpl : public DB {
   // (a damaged record, say) is left and the others go on; the first failure is returned.
   // In the background: at most compaction_max_bytes_per_second, with the checkpoints
   // asked for meanwhile run between segments. Stops early when the database closes.
-  Status CompactSegments(const std::vector<uint64_t>& segments, bool background);
+  // Advances `progress` (may be null) by the bytes of the segments read.
+  Status CompactSegments(const std::vector<uint64_t>& segments, bool background,
+                         ProgressMeter* progress = nullptr);
   // Whether a checkpoint was asked for, clearing the request.
   bool TakeCheckpointRequest();
   // Copies one record forward if it is still its document's current record; returns

@@ -8,10 +8,13 @@
 
 namespace docdb::engine {
 
-Result<VerifyReport> DBImpl::Verify() {
+Result<VerifyReport> DBImpl::Verify(const ProgressCallback& progress) {
   return Measured(Operation::kVerify, [&]() -> Result<VerifyReport> {
     VerifyReport report;
     DOCDB_RETURN_IF_ERROR(VerifyAccounting(&report));
+    uint64_t documents = 0;
+    for (const index::CollectionRecord& c : catalog_.Snapshot()) documents += c.document_count;
+    ProgressMeter meter(progress, documents);
     const auto note = [&](const index::CollectionRecord& collection, const std::string& id,
                           const index::DocLocation& location, const Status& damage) {
       NoteDamaged(DocumentKey(collection.id, id), location);
@@ -19,7 +22,7 @@ Result<VerifyReport> DBImpl::Verify() {
           {collection.name, id, location.version, std::string(damage.message())});
       return Status::OK();
     };
-    DOCDB_ASSIGN_OR_RETURN(report.documents_checked, ForEachDamagedRecord(note, false));
+    DOCDB_ASSIGN_OR_RETURN(report.documents_checked, ForEachDamagedRecord(note, false, &meter));
     for (const io::SegmentExtent& e : segments_->Extents()) {
       ++report.segments_checked;
       if (Status header = segments_->CheckHeader(e.segment); !header.ok()) {
@@ -32,6 +35,7 @@ Result<VerifyReport> DBImpl::Verify() {
                      " data segments checked, " + std::to_string(report.damaged.size()) +
                      " damaged documents, " + std::to_string(report.problems.size()) +
                      " other problems");
+    meter.Finish();
     return report;
   });
 }
@@ -90,7 +94,7 @@ Status DBImpl::VerifyAccounting(VerifyReport* report) {
   return Status::OK();
 }
 
-Status DBImpl::Backup(const std::string& destination_dir) {
+Status DBImpl::Backup(const std::string& destination_dir, const ProgressCallback& progress) {
   return Measured(Operation::kBackup, [&]() -> Status {
     const std::string what = "backup of " + dir_ + " to " + destination_dir;
     DOCDB_ASSIGN_OR_RETURN(const bool exists, fs_->FileExists(destination_dir));
@@ -106,6 +110,9 @@ Status DBImpl::Backup(const std::string& destination_dir) {
     // stay as they are (appends go past those lengths, and no segment is removed).
     std::lock_guard<std::mutex> no_checkpoint(checkpoint_mu_);
     DOCDB_ASSIGN_OR_RETURN(const index::CheckpointMeta meta, index_->ReadMeta());
+    uint64_t segment_bytes = 0;
+    for (const index::SegmentLength& s : meta.segments) segment_bytes += s.length_bytes;
+    ProgressMeter meter(progress, segment_bytes);
     const auto copy = [&]() -> Status {
       DOCDB_RETURN_IF_ERROR(fs_->CreateDir(destination_dir));
       DOCDB_RETURN_IF_ERROR(fs_->SyncDir(io::DirName(destination_dir)));
@@ -116,6 +123,9 @@ Status DBImpl::Backup(const std::string& destination_dir) {
           const std::unique_ptr<io::File> index_file,
           fs_->OpenFile(io::IndexDataFilePath(destination_dir), io::OpenMode::kRead));
       DOCDB_RETURN_IF_ERROR(index_file->Sync());
+      DOCDB_ASSIGN_OR_RETURN(const uint64_t index_bytes, index_file->Size());
+      meter.AtLeast(segment_bytes + index_bytes);
+      meter.Advance(index_bytes);
       DOCDB_RETURN_IF_ERROR(fs_->SyncDir(index_dir));
       const std::string data_dir = io::DataDirPath(destination_dir);
       DOCDB_RETURN_IF_ERROR(fs_->CreateDir(data_dir));
@@ -123,6 +133,7 @@ Status DBImpl::Backup(const std::string& destination_dir) {
         DOCDB_RETURN_IF_ERROR(
             io::CopyFilePrefix(fs_, io::DataSegmentPath(io::DataDirPath(dir_), s.segment),
                                io::DataSegmentPath(data_dir, s.segment), s.length_bytes));
+        meter.Advance(s.length_bytes);
       }
       DOCDB_RETURN_IF_ERROR(fs_->SyncDir(data_dir));
       // The copy needs no WAL record: its index holds every write up to the checkpoint. Its
@@ -144,6 +155,7 @@ Status DBImpl::Backup(const std::string& destination_dir) {
     logger_->Log(LogLevel::kInfo, "backup",
                  what + ": checkpoint LSN " + std::to_string(meta.checkpoint_lsn) + ", " +
                      std::to_string(meta.segments.size()) + " data segments");
+    meter.Finish();
     return Status::OK();
   });
 }

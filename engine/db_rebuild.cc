@@ -22,7 +22,8 @@ struct Newest {
 
 }  // namespace
 
-Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, io::FileSystem* fs) {
+Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage,
+                                   const ProgressCallback& progress, io::FileSystem* fs) {
   const std::string what = "rebuilding the index of " + dir;
   Result<std::unique_ptr<io::FileLock>> lock = fs->LockFile(io::LockFilePath(dir));
   if (!lock.ok()) {
@@ -48,6 +49,9 @@ Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, i
   RebuildReport report;
   report.checkpoint_lsn = meta.checkpoint_lsn;
   std::map<std::string, Newest> newest;
+  uint64_t segment_bytes = 0;
+  for (const index::SegmentLength& s : meta.segments) segment_bytes += s.length_bytes;
+  ProgressMeter meter(progress, segment_bytes);
   for (const index::SegmentLength& s : meta.segments) {
     const std::string path = io::DataSegmentPath(io::DataDirPath(dir), s.segment);
     DOCDB_ASSIGN_OR_RETURN(const std::string bytes, io::ReadFilePrefix(fs, path, s.length_bytes));
@@ -74,6 +78,7 @@ Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, i
           report.damage.push_back(path + " offset " + std::to_string(offset) + ": " +
                                   std::to_string(length) + " bytes hold no valid record");
         });
+    meter.Advance(s.length_bytes);
   }
   if (!report.damage.empty() && !accept_damage) {
     return Status::Corruption(what + ": " + std::to_string(report.damage.size()) +
@@ -129,6 +134,7 @@ Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage, i
   }
   DOCDB_RETURN_IF_ERROR(fs->RenameFile(building, index_dir).WithContext(what));
   DOCDB_RETURN_IF_ERROR(fs->SyncDir(dir));
+  meter.Finish();
   return report;
 }
 

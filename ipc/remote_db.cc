@@ -183,7 +183,9 @@ Status RemoteDB::Checkpoint() { return CallForStatus(RequestFor(Command::kCheckp
 
 Status RemoteDB::TrimWal() { return CallForStatus(RequestFor(Command::kTrim)); }
 
-Status RemoteDB::Compact() { return CallForStatus(RequestFor(Command::kCompact)); }
+Status RemoteDB::Compact(const ProgressCallback& /*progress*/) {
+  return CallForStatus(RequestFor(Command::kCompact));
+}
 
 Result<Stats> RemoteDB::GetStats() {
   DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kStats)));
@@ -219,13 +221,13 @@ Result<HealReport> RemoteDB::HealAll() {
   return std::move(r.heal_report);
 }
 
-Result<VerifyReport> RemoteDB::Verify() {
+Result<VerifyReport> RemoteDB::Verify(const ProgressCallback& /*progress*/) {
   DOCDB_ASSIGN_OR_RETURN(Response r, connection_->Call(RequestFor(Command::kVerify)));
   if (!r.status.ok()) return r.status;
   return std::move(r.verify);
 }
 
-Status RemoteDB::Backup(const std::string& destination_dir) {
+Status RemoteDB::Backup(const std::string& destination_dir, const ProgressCallback& /*progress*/) {
   Request req = RequestFor(Command::kBackup);
   req.path = destination_dir;
   return CallForStatus(std::move(req));

@@ -45,13 +45,16 @@ class RemoteDB : public DB {
   void WriteAsync(WriteBatch batch, std::function<void(Result<uint64_t>)> done) override;
   Status Checkpoint() override;
   Status TrimWal() override;
-  Status Compact() override;
+  // Through a server, Compact, Verify and Backup report no progress: the protocol
+  // answers a request once, at its end.
+  Status Compact(const ProgressCallback& progress = nullptr) override;
   Result<Stats> GetStats() override;
   Result<bool> HealDocument(std::string_view collection, std::string_view id) override;
   Result<HealReport> HealAll() override;
   Result<HealingStats> GetHealingStats() override;
-  Result<VerifyReport> Verify() override;
-  Status Backup(const std::string& destination_dir) override;
+  Result<VerifyReport> Verify(const ProgressCallback& progress = nullptr) override;
+  Status Backup(const std::string& destination_dir,
+                const ProgressCallback& progress = nullptr) override;
   // The server's whole exposition (Metrics command); CollectMetrics is NotSupported.
   Result<std::string> Metrics() override;
   Status CollectMetrics(std::vector<prometheus::MetricFamily>* families) override;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "docdb/options.h"
+#include "docdb/progress.h"
 #include "docdb/status.h"
 #include "docdb/write_batch.h"
 
@@ -166,7 +167,9 @@ class DB {
   // Corruption when the checkpoint file is missing or damaged, and when a data segment
   // is damaged unless `accept_damage` (then a document whose newest record was in the
   // damaged bytes comes back in an older version, or not at all: the report lists where).
-  static Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage = false);
+  // Progress in bytes of data segments read.
+  static Result<RebuildReport> RebuildIndex(const std::string& dir, bool accept_damage = false,
+                                            const ProgressCallback& progress = nullptr);
 
   // Commits the WriteAsync batches already queued (calling their `done`), checkpoints
   // and closes. Other pending calls must have returned.
@@ -259,7 +262,8 @@ class DB {
   // segment with dead bytes:
   // live records are copied forward, then a checkpoint makes their new places durable
   // and the old segments are deleted (docs/lifecycle.md). Writes go on meanwhile.
-  virtual Status Compact() = 0;
+  // Progress in bytes of the compacted segments read.
+  virtual Status Compact(const ProgressCallback& progress = nullptr) = 0;
   virtual Result<Stats> GetStats() = 0;
 
   // Healing (docs/healing.md): a document whose record fails its checksum or does not
@@ -277,15 +281,16 @@ class DB {
 
   // Checks every live document's record and every index entry against the data segments
   // and the catalog, and reports what does not hold without changing anything (no
-  // healing). Writes go on, but pause while it lists the index.
-  virtual Result<VerifyReport> Verify() = 0;
+  // healing). Writes go on, but pause while it lists the index. Progress in documents.
+  virtual Result<VerifyReport> Verify(const ProgressCallback& progress = nullptr) = 0;
 
   // Writes a consistent copy of the database into `destination_dir` (which must not
   // exist, or be empty) while writes go on: a checkpoint, the index through LMDB's own
   // copy, the data segments up to the lengths it records, and a WAL that begins after it.
   // The copy opens as a database holding every write acknowledged before the call
-  // (docs/admin.md, "Backup"); restoring is opening it.
-  virtual Status Backup(const std::string& destination_dir) = 0;
+  // (docs/admin.md, "Backup"); restoring is opening it. Progress in bytes copied.
+  virtual Status Backup(const std::string& destination_dir,
+                        const ProgressCallback& progress = nullptr) = 0;
 
   // This database's metrics (docs/observability.md) in the Prometheus text format, every
   // series labelled with Options::metrics_db_label. From a server (RemoteDB), the

@@ -13,6 +13,7 @@
 #include "docdb/db.h"
 #include "io/file_names.h"
 #include "tests/support/damage.h"
+#include "tests/support/progress_log.h"
 #include "tests/support/temp_dir.h"
 
 namespace docdb {
@@ -41,9 +42,12 @@ TEST(DBVerifyTest, HealthyDatabaseVerifiesClean) {
   ASSERT_TRUE(db->Delete("default", "d1").ok());
   ASSERT_TRUE(db->Checkpoint().ok());
   ASSERT_TRUE(db->Put("default", "after-checkpoint", Body(-1)).ok());  // in the overlay
-  const VerifyReport report = *db->Verify();
+  testing::ProgressLog progress;
+  const VerifyReport report = *db->Verify(progress.Callback());
   EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems[0]);
   EXPECT_EQ(report.documents_checked, *db->Count("default") + *db->Count("c"));
+  // Documents, a page at a time: 700 of them in two collections.
+  EXPECT_TRUE(progress.RanToTheEnd(2, report.documents_checked));
   EXPECT_GT(report.segments_checked, 1u);
 }
 
@@ -103,10 +107,15 @@ TEST(DBBackupTest, BackupUnderConcurrentWritersOpensWithEveryEarlierWrite) {
   }
   while (written < 200) std::this_thread::yield();
   const std::string copy = backups.Join("copy");
-  const Status backed_up = db->Backup(copy);
+  testing::ProgressLog progress;
+  const Status backed_up = db->Backup(copy, progress.Callback());
   stop = true;
   for (std::thread& w : writers) w.join();
   ASSERT_TRUE(backed_up.ok()) << backed_up.ToString();
+  // Bytes copied: the index and each data segment.
+  uint64_t copied = fs::file_size(io::IndexDataFilePath(copy));
+  for (const auto& e : fs::directory_iterator(io::DataDirPath(copy))) copied += e.file_size();
+  EXPECT_TRUE(progress.RanToTheEnd(2, copied));
 
   auto restored = DB::Open(copy, QuietOptions());
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();

@@ -14,6 +14,7 @@
 #include "io/fault_file_system.h"
 #include "io/file_names.h"
 #include "tests/support/damage.h"
+#include "tests/support/progress_log.h"
 #include "tests/support/temp_dir.h"
 
 namespace docdb {
@@ -47,8 +48,10 @@ Options SmallOptions() {
 
 void ExpectRebuiltTo(const std::string& dir, const Options& options, const Contents& expected) {
   fs::remove_all(io::IndexDirPath(dir));
-  Result<RebuildReport> report = DB::RebuildIndex(dir);
+  testing::ProgressLog progress;
+  Result<RebuildReport> report = DB::RebuildIndex(dir, false, progress.Callback());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(progress.RanToTheEnd(report->segments));  // bytes, a segment at a time
   EXPECT_TRUE(report->damage.empty());
   EXPECT_TRUE(report->previous_index.empty()) << "there was no index to keep";
   auto db = DB::Open(dir, options);

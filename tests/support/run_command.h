@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace docdb::testing {
 
@@ -12,5 +14,12 @@ struct CommandResult {
 
 // Runs `program` with `args` (a shell-quoted argument string) through /bin/sh.
 CommandResult RunCommand(const std::string& program, const std::string& args);
+
+// Runs `argv` on a pseudo-terminal, as a person would, with `env` set (name, value) and
+// `keys` typed; returns what the terminal showed once the program exits (at most 20 s
+// without output).
+CommandResult RunOnTerminal(const std::vector<std::string>& argv,
+                            const std::vector<std::pair<std::string, std::string>>& env,
+                            const std::string& keys);
 
 }  // namespace docdb::testing

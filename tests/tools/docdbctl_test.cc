@@ -152,6 +152,33 @@ TEST_F(DocdbctlTest, RebuildIndexWorksOfflineOnly) {
   EXPECT_NE(run.out.find(R"("documents":1)"), std::string::npos) << run.out;
 }
 
+TEST_F(DocdbctlTest, LongOperationsDrawAProgressBarOnATerminalOnly) {
+  {
+    auto client = Connect();
+    for (int i = 0; i < 300; ++i) {
+      ASSERT_TRUE(OpenDb(*client)->Put("default", "d" + std::to_string(i % 100), "[1]").ok());
+    }
+  }
+  // Through the server the protocol reports no progress: the time taken, no bar.
+  CommandResult run =
+      testing::RunOnTerminal({DOCDBCTL_PATH, "--socket", options_.socket_path, "verify"}, {}, "");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_TRUE(std::regex_search(run.out, std::regex(R"(\rverify \.\.\.  [0-9]+\.[0-9] s)")))
+      << run.out;
+  StopServer();
+  for (const char* command : {"verify", "compact"}) {
+    run = testing::RunOnTerminal({DOCDBCTL_PATH, "--data-dir", options_.data_dir, command}, {}, "");
+    EXPECT_EQ(run.exit_code, 0) << run.out;
+    EXPECT_TRUE(std::regex_search(
+        run.out, std::regex(std::string(R"(\r)") + command + R"( \[#{30}\] 100%  [0-9.]+ s)")))
+        << run.out;
+  }
+  run = Offline("verify");  // piped: no bar
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out.find('\r'), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("100%"), std::string::npos) << run.out;
+}
+
 TEST_F(DocdbctlTest, StatusSaysHowLongTheServerRunsAndWhetherADatabaseRefusesWrites) {
   CommandResult run = Ctl("--json status");
   EXPECT_EQ(run.exit_code, 0) << run.out;

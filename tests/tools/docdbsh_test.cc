@@ -1,10 +1,6 @@
 // docdbsh as a user runs it: the documented session, exit codes, JSON arguments kept as
 // typed, multi-line input, and the same commands through docdbd (docs/shell.md).
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <pty.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <regex>
@@ -120,35 +116,15 @@ TEST_F(DocdbshTest, WithJsonEveryCommandPrintsExactlyOneObject) {
             "{\"ok\":true,\"documents\":[{\"id\":\"a\",\"version\":1,\"doc\":{\"x\":1}}]}\n");
 }
 
-// Runs docdbsh on a pseudo-terminal, as a person would, typing `keys`; returns what the
-// terminal showed once the shell exits (at most 20 s).
+// Runs docdbsh on a pseudo-terminal, typing `keys`; returns what the terminal showed
+// once the shell exits.
 std::string RunOnTerminal(const std::string& data_dir, const std::string& history,
                           const std::string& keys) {
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  if (pid == 0) {
-    ::setenv("DOCDBSH_HISTORY", history.c_str(), 1);
-    ::setenv("NO_COLOR", "1", 1);
-    ::setenv("TERM", "dumb", 1);
-    ::execl(DOCDBSH_PATH, DOCDBSH_PATH, "--data-dir", data_dir.c_str(), nullptr);
-    ::_exit(127);
-  }
-  EXPECT_GT(pid, 0);
-  EXPECT_EQ(::write(master, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
-  std::string shown;
-  char buf[4096];
-  for (;;) {
-    pollfd p{master, POLLIN, 0};
-    if (::poll(&p, 1, 20000) != 1) break;
-    const ssize_t n = ::read(master, buf, sizeof buf);
-    if (n <= 0) break;  // EIO once the shell has exited and closed the terminal
-    shown.append(buf, static_cast<size_t>(n));
-  }
-  ::close(master);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << shown;
-  return shown;
+  const CommandResult run = testing::RunOnTerminal(
+      {DOCDBSH_PATH, "--data-dir", data_dir},
+      {{"DOCDBSH_HISTORY", history}, {"NO_COLOR", "1"}, {"TERM", "dumb"}}, keys);
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  return run.out;
 }
 
 TEST_F(DocdbshTest, OnATerminalItEditsCompletesJoinsLinesAndKeepsHistoryAcrossRuns) {

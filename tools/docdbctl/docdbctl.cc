@@ -1,5 +1,7 @@
 // docdbctl: DocDB's administration tool (docs/admin.md). Runs one command against a
 // docdbd or, offline, a data directory; tables for people, --json for scripts.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iomanip>
@@ -10,6 +12,7 @@
 
 #include "tools/common/backend.h"
 #include "tools/common/json_text.h"
+#include "tools/common/progress_bar.h"
 #include "tools/common/table.h"
 
 namespace {
@@ -53,6 +56,14 @@ void Print(const Output& o, bool json) {
     std::cout << std::left << std::setw(static_cast<int>(width + 2)) << name << text << "\n";
   }
   if (!o.list_key.empty()) docdb::tools::PrintTable(std::cout, o.columns, o.rows);
+}
+
+// Runs `operation` (called with a ProgressCallback) under a progress bar on standard
+// error, when that is a terminal.
+template <typename Operation>
+auto WithProgress(const std::string& label, Operation&& operation) {
+  docdb::tools::ProgressBar bar(label, ::isatty(STDERR_FILENO) == 1);
+  return operation(bar.Callback());
 }
 
 int Fail(const Status& status, bool json) {
@@ -226,7 +237,9 @@ int main(int argc, char** argv) {
                   json);
     }
     Result<docdb::RebuildReport> report =
-        docdb::DB::RebuildIndex(data_dir + "/" + db, accept_damage);
+        WithProgress("rebuild-index", [&](const docdb::ProgressCallback& progress) {
+          return docdb::DB::RebuildIndex(data_dir + "/" + db, accept_damage, progress);
+        });
     if (!report.ok()) return Fail(report.status(), json);
     Output out{{{"checkpoint_lsn", std::to_string(report->checkpoint_lsn)},
                 {"segments", std::to_string(report->segments)},
@@ -325,7 +338,11 @@ int main(int argc, char** argv) {
       out.fields = {{"checkpoint_lsn", std::to_string(stats->checkpoint_lsn)}};
     } else if (trim_cmd->parsed() || compact_cmd->parsed()) {
       const bool trim = trim_cmd->parsed();
-      if (Status s = trim ? database.TrimWal() : database.Compact(); !s.ok()) return Fail(s, json);
+      const Status s = trim ? database.TrimWal()
+                            : WithProgress("compact", [&](const docdb::ProgressCallback& progress) {
+                                return database.Compact(progress);
+                              });
+      if (!s.ok()) return Fail(s, json);
       Result<docdb::Stats> stats = database.GetStats();
       if (!stats.ok()) return Fail(stats.status(), json);
       const auto n = [](uint64_t v) { return std::to_string(v); };
@@ -354,7 +371,9 @@ int main(int argc, char** argv) {
                     {"id", JsonQuote(heal_id)},
                     {"healed", *healed ? "true" : "false"}};
     } else if (verify_cmd->parsed()) {
-      Result<docdb::VerifyReport> report = database.Verify();
+      Result<docdb::VerifyReport> report = WithProgress(
+          "verify",
+          [&](const docdb::ProgressCallback& progress) { return database.Verify(progress); });
       if (!report.ok()) return Fail(report.status(), json);
       out.fields = {{"documents_checked", std::to_string(report->documents_checked)},
                     {"segments_checked", std::to_string(report->segments_checked)},
@@ -372,7 +391,10 @@ int main(int argc, char** argv) {
     } else if (backup_cmd->parsed()) {
       // Relative to where docdbctl runs, not to where a server does.
       backup_dir = std::filesystem::absolute(backup_dir).string();
-      if (Status s = database.Backup(backup_dir); !s.ok()) return Fail(s, json);
+      const Status s = WithProgress("backup", [&](const docdb::ProgressCallback& progress) {
+        return database.Backup(backup_dir, progress);
+      });
+      if (!s.ok()) return Fail(s, json);
       Result<docdb::Stats> stats = database.GetStats();
       if (!stats.ok()) return Fail(stats.status(), json);
       out.fields = {{"destination", JsonQuote(backup_dir)},
