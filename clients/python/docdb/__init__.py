@@ -25,11 +25,12 @@ its request and response, so calls from several threads run one after another.
 from __future__ import annotations
 
 import json as _json
+import select
 import socket
 import struct
 import threading
 import time
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 __all__ = [
     "AbortedError",
@@ -52,7 +53,9 @@ __all__ = [
     "NotSupportedError",
     "OpResult",
     "Operation",
+    "Pending",
     "PermissionDeniedError",
+    "Pipeline",
     "ServerInfo",
     "UnavailableError",
     "connect",
@@ -528,13 +531,15 @@ _MIN_OP_RESULT_BYTES = 2 + 4 + 4 + 8 + 4 + 4 + 1
 
 
 class _Connection:
-    """One Unix-socket connection to docdbd, one request at a time.
+    """One Unix-socket connection to docdbd, used by one call or one pipeline at a time.
 
-    A call sends its frame and reads frames until the one with its request id. Since a
-    lock is held from the send to that response, no other call's response can be in
-    flight: any other id is a fault, and so is a call that times out, because a later
-    response could no longer be told from a stale one. Both close the connection, as
-    does a response with request id 0, the server's reason for closing it.
+    A call sends its frames and reads responses, matching them by request id (they may
+    come out of order), while it still sends: the server stops reading a connection
+    whose replies are not read, so sending everything first could wait for ever. Since a
+    lock is held from the first send to the last response, no other call's response can
+    be in flight: any other id is a fault, and so is a call that times out, because a
+    later response could no longer be told from a stale one. Both close the connection,
+    as does a response with request id 0, the server's reason for closing it.
     """
 
     def __init__(self, socket_path: str, timeout: float | None) -> None:
@@ -570,76 +575,118 @@ class _Connection:
         Raises UnavailableError when the connection fails, and the server's status when it
         closes the connection with one (request id 0).
         """
+        return self.call_many([(command, body, flags)])[0]
+
+    def call_many(
+        self, requests: Sequence[tuple[int, bytes, int]]
+    ) -> list[tuple[DocDBError | None, _Reader]]:
+        """Sends every (command, body, flags) request; returns each response's status and
+        a reader at its payload, in the order of ``requests``.
+
+        The timeout bounds the wait for each next response. Raises as :meth:`call` does.
+        """
         with self._lock:
             if self._broken is not None:
                 raise UnavailableError(
                     f"the connection to docdbd is closed: {self._broken}", self._broken.errno
                 )
-            request_id = self._next_id
-            self._next_id += 1
-            deadline = None if self._timeout is None else time.monotonic() + self._timeout
+            first_id = self._next_id
+            self._next_id += len(requests)
+            waiting = {first_id + i: command for i, (command, _, _) in enumerate(requests)}
+            out = b"".join(
+                encode_frame(command, first_id + i, body, flags)
+                for i, (command, body, flags) in enumerate(requests)
+            )
             try:
-                self._set_remaining(deadline)
-                try:
-                    self._sock.sendall(encode_frame(command, request_id, body, flags))
-                except (BrokenPipeError, ConnectionResetError):
-                    # The server may have closed the connection with a reason (a refusal
-                    # of a full server is sent at once), which is still there to read.
-                    pass
-                header = self._recv_exactly(_HEADER_BYTES, deadline)
-                response_id, response_command, body_length = _check_header(header)
-                response_body = self._recv_exactly(body_length, deadline)
+                bodies = self._exchange(out, waiting)
             except socket.timeout:
                 self._break(UnavailableError(f"docdbd did not answer within {self._timeout} s"))
                 raise self._broken from None
             except OSError as e:
                 self._break(UnavailableError(f"connection to docdbd lost: {e}", e.errno or 0))
                 raise self._broken from e
-            except UnavailableError as e:
+            except DocDBError as e:
                 self._break(e)
                 raise
-            reader = _Reader(response_body)
-            if response_id == _CONNECTION_REQUEST_ID:
-                # The server's word on the whole connection, just before it closes it.
-                try:
-                    why = reader.status("status")
-                except _MalformedResponse:
-                    why = None
-                why = why or UnavailableError("docdbd closed the connection")
-                self._break(why)
-                raise why
-            if response_id != request_id or response_command != command:
-                self._break(
-                    UnavailableError(
-                        f"docdbd answered request {response_id} (command {response_command}) "
-                        f"while request {request_id} (command {command}) was waiting"
-                    )
-                )
-                raise self._broken
-            try:
-                return reader.status("status"), reader
-            except _MalformedResponse as e:
-                # The frame was sound, so the connection goes on, as with any other body
-                # that does not decode.
-                raise InvalidArgumentError(f"docdbd sent a malformed response status: {e}") from None
+        return [_status_and_reader(bodies[first_id + i]) for i in range(len(requests))]
 
-    def _recv_exactly(self, n: int, deadline: float | None) -> bytes:
-        chunks = bytearray()
-        while len(chunks) < n:
-            self._set_remaining(deadline)
-            chunk = self._sock.recv(min(n - len(chunks), 1 << 20))
+    def _exchange(self, out: bytes, waiting: dict[int, int]) -> dict[int, bytes]:
+        """Writes ``out`` while reading responses until every id in ``waiting`` (request
+        id -> command) is answered; returns the bodies by request id."""
+        bodies: dict[int, bytes] = {}
+        inbox = bytearray()
+        sent = 0
+        deadline = self._deadline()
+        while waiting:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                raise socket.timeout()
+            readable, writable, _ = select.select(
+                [self._sock], [self._sock] if sent < len(out) else [], [], wait
+            )
+            if writable:
+                try:
+                    sent += self._sock.send(out[sent : sent + (1 << 20)], socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    pass
+                except (BrokenPipeError, ConnectionResetError):
+                    # The server may have closed the connection with a reason (a refusal
+                    # of a full server is sent at once), which is still there to read.
+                    sent = len(out)
+            if not readable:
+                continue
+            try:
+                chunk = self._sock.recv(1 << 20, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                continue
             if not chunk:
                 raise UnavailableError("docdbd closed the connection")
-            chunks += chunk
-        return bytes(chunks)
+            inbox += chunk
+            while (frame := _take_frame(inbox)) is not None:
+                response_id, response_command, body = frame
+                if response_id == _CONNECTION_REQUEST_ID:
+                    # The server's word on the whole connection, just before it closes it.
+                    try:
+                        why = _Reader(body).status("status")
+                    except _MalformedResponse:
+                        why = None
+                    raise why or UnavailableError("docdbd closed the connection")
+                if waiting.get(response_id) != response_command:
+                    raise UnavailableError(
+                        f"docdbd answered request {response_id} (command {response_command}), "
+                        "which is not waiting"
+                    )
+                del waiting[response_id]
+                bodies[response_id] = body
+                deadline = self._deadline()
+        return bodies
 
-    def _set_remaining(self, deadline: float | None) -> None:
-        """Bounds the next socket operation by what is left of the call's timeout."""
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise socket.timeout()
-            self._sock.settimeout(remaining)
+    def _deadline(self) -> float | None:
+        return None if self._timeout is None else time.monotonic() + self._timeout
+
+
+def _take_frame(inbox: bytearray) -> tuple[int, int, bytes] | None:
+    """Removes the first whole response frame from ``inbox``: (request id, command, body);
+    None until one has arrived. A header that fails its checks raises UnavailableError."""
+    if len(inbox) < _HEADER_BYTES:
+        return None
+    response_id, response_command, body_length = _check_header(bytes(inbox[:_HEADER_BYTES]))
+    if len(inbox) < _HEADER_BYTES + body_length:
+        return None
+    body = bytes(inbox[_HEADER_BYTES : _HEADER_BYTES + body_length])
+    del inbox[: _HEADER_BYTES + body_length]
+    return response_id, response_command, body
+
+
+def _status_and_reader(body: bytes) -> tuple[DocDBError | None, _Reader]:
+    """A response's status and a reader at its payload. A status that does not decode is
+    InvalidArgument: the frame was sound, so the connection goes on, as with any other
+    body that does not decode."""
+    reader = _Reader(body)
+    try:
+        return reader.status("status"), reader
+    except _MalformedResponse as e:
+        return InvalidArgumentError(f"docdbd sent a malformed response status: {e}"), reader
 
 
 def _damaged(r: _Reader) -> list[dict[str, Any]]:
@@ -791,26 +838,57 @@ class Database:
     def _body(self) -> _Writer:
         return _Writer().bytes(_text(self.name))
 
+    def _request(
+        self,
+        command: int,
+        body: bytes,
+        finish: Callable[[DocDBError | None, _Reader], Any],
+        flags: int = 0,
+    ) -> Any:
+        """Sends one request and returns ``finish(status, reader)``; a :class:`Pipeline`
+        queues it instead."""
+        status, reader = self._client._connection.call(command, body, flags)
+        return finish(status, reader)
+
+    def _call(
+        self, command: int, what: str, body: bytes, decode: Callable[[_Reader], Any] | None = None
+    ) -> Any:
+        """A request whose failed status is raised and whose payload ``decode`` reads."""
+
+        def finish(status: DocDBError | None, reader: _Reader) -> Any:
+            if status is not None:
+                raise status
+            return None if decode is None else _decode(what, reader, decode)
+
+        return self._request(command, body, finish)
+
     def _one(
         self,
         command: int,
         what: str,
         collection: str,
         id: str,
+        pick: Callable[[OpResult], Any],
         json: bytes = b"",
         expected_version: int | None = None,
-    ) -> OpResult:
-        """A single-document command: one operation whose status is the response's."""
+    ) -> Any:
+        """A single-document command: one operation whose status is the response's, and
+        ``pick`` of its result."""
         body = self._body().operation_fields(collection, id, json, expected_version).done()
-        return _decode(what, self._client._call(command, body), _Reader.op_result)
+        return self._call(command, what, body, lambda r: pick(r.op_result()))
+
+    def pipeline(self) -> Pipeline:
+        """A :class:`Pipeline` on this database: calls queued and sent together."""
+        return Pipeline(self._client, self.name)
 
     def get(self, collection: str, id: str) -> Document:
         """The document; NotFoundError when there is none."""
-        r = self._one(_CMD_GET, "get", collection, id)
-        return Document(r.id, r.json, r.version)
+        return self._one(
+            _CMD_GET, "get", collection, id, lambda r: Document(r.id, r.json, r.version)
+        )
 
     def exists(self, collection: str, id: str) -> bool:
-        return self._one(_CMD_EXISTS, "exists", collection, id).exists
+        return self._one(_CMD_EXISTS, "exists", collection, id, lambda r: r.exists)
 
     def put(
         self, collection: str, id: str, json: Any, expected_version: int | None = None
@@ -819,44 +897,53 @@ class Database:
 
         With ``expected_version``, ConflictError unless the stored version is that one.
         """
-        return self._one(_CMD_PUT, "put", collection, id, _json_text(json), expected_version).version
+        return self._one(
+            _CMD_PUT, "put", collection, id, _version, _json_text(json), expected_version
+        )
 
     def insert(self, collection: str, id: str, json: Any) -> int:
         """Creates the document; AlreadyExistsError when it exists. Returns its version."""
-        return self._one(_CMD_INSERT, "insert", collection, id, _json_text(json)).version
+        return self._one(_CMD_INSERT, "insert", collection, id, _version, _json_text(json))
 
     def insert_new(self, collection: str, json: Any) -> tuple[str, int]:
         """Creates a document under a generated, time-ordered id; returns (id, version)."""
-        r = self._one(_CMD_INSERT_NEW, "insert_new", collection, "", _json_text(json))
-        return r.id, r.version
+        return self._one(
+            _CMD_INSERT_NEW, "insert_new", collection, "", lambda r: (r.id, r.version), _json_text(json)
+        )
 
     def update(
         self, collection: str, id: str, json: Any, expected_version: int | None = None
     ) -> int:
         """Replaces the document; NotFoundError when it is missing. Returns its new version."""
         return self._one(
-            _CMD_UPDATE, "update", collection, id, _json_text(json), expected_version
-        ).version
+            _CMD_UPDATE, "update", collection, id, _version, _json_text(json), expected_version
+        )
 
     def delete(self, collection: str, id: str, expected_version: int | None = None) -> int:
         """Deletes the document; NotFoundError when it is missing."""
-        return self._one(_CMD_DELETE, "delete", collection, id, b"", expected_version).version
+        return self._one(_CMD_DELETE, "delete", collection, id, _version, b"", expected_version)
 
     def patch(
         self, collection: str, id: str, patch: Any, expected_version: int | None = None
     ) -> int:
         """Applies a JSON Patch (an array of operations, docs/patch.md); returns the new version."""
         return self._one(
-            _CMD_PATCH, "patch", collection, id, _json_text(patch), expected_version
-        ).version
+            _CMD_PATCH, "patch", collection, id, _version, _json_text(patch), expected_version
+        )
 
     def merge_patch(
         self, collection: str, id: str, patch: Any, expected_version: int | None = None
     ) -> int:
         """Applies a JSON Merge Patch; returns the new version."""
         return self._one(
-            _CMD_MERGE_PATCH, "merge_patch", collection, id, _json_text(patch), expected_version
-        ).version
+            _CMD_MERGE_PATCH,
+            "merge_patch",
+            collection,
+            id,
+            _version,
+            _json_text(patch),
+            expected_version,
+        )
 
     def scan(
         self, collection: str, start: str = "", end: str = "", prefix: str = "", limit: int = 0
@@ -900,19 +987,17 @@ class Database:
     def count(self, collection: str) -> int:
         """The number of documents in the collection."""
         body = self._body().bytes(_text(collection)).done()
-        return _decode("count", self._client._call(_CMD_COUNT, body), lambda r: r.u64("count"))
+        return self._call(_CMD_COUNT, "count", body, lambda r: r.u64("count"))
 
     def create_collection(self, name: str) -> None:
-        self._client._call(_CMD_CREATE_COLLECTION, self._body().bytes(_text(name)).done())
+        self._call(_CMD_CREATE_COLLECTION, "create_collection", self._body().bytes(_text(name)).done())
 
     def drop_collection(self, name: str, force: bool = False) -> None:
         """Drops the collection; without ``force``, only when it is empty."""
         body = self._body().bytes(_text(name)).boolean(force).done()
-        self._client._call(_CMD_DELETE_COLLECTION, body)
+        self._call(_CMD_DELETE_COLLECTION, "drop_collection", body)
 
     def list_collections(self) -> list[CollectionInfo]:
-        reader = self._client._call(_CMD_LIST_COLLECTIONS, self._body().done())
-
         def decode(r: _Reader) -> list[CollectionInfo]:
             n = r.count("collection count", 4 + 8)
             return [
@@ -920,7 +1005,7 @@ class Database:
                 for _ in range(n)
             ]
 
-        return _decode("list_collections", reader, decode)
+        return self._call(_CMD_LIST_COLLECTIONS, "list_collections", self._body().done(), decode)
 
     def write(self, ops: Sequence[Operation], atomic: bool = True) -> list[OpResult]:
         """Runs the operations as one Execute and returns one OpResult per operation.
@@ -940,45 +1025,44 @@ class Database:
             body.u8(_OP_TYPES[op.kind]).operation_fields(
                 op.collection, op.id, _json_text(op.json), op.expected_version
             )
-        # Execute carries its per-operation results even when it fails, so its status is
-        # looked at only after they are read.
-        status, reader = self._client._connection.call(
-            _CMD_EXECUTE, body.done(), _FLAG_ATOMIC if atomic else 0
-        )
 
         def decode(r: _Reader) -> list[OpResult]:
             n = r.count("result count", _MIN_OP_RESULT_BYTES)
             return [r.op_result(r.status("operation status")) for _ in range(n)]
 
-        try:
-            results = _decode("execute", reader, decode)
-        except InvalidArgumentError:
-            if status is None:
-                raise
-            raise status from None  # the server's own reason comes first
-        if status is not None and (atomic or len(results) != len(ops)):
-            # A batch that failed as a whole, or an Execute the server refused before it
-            # ran the operations (e.g. a malformed one): never a success.
-            status.results = results
-            raise status
-        return results
+        # Execute carries its per-operation results even when it fails, so its status is
+        # looked at only after they are read.
+        def finish(status: DocDBError | None, reader: _Reader) -> list[OpResult]:
+            try:
+                results = _decode("execute", reader, decode)
+            except InvalidArgumentError:
+                if status is None:
+                    raise
+                raise status from None  # the server's own reason comes first
+            if status is not None and (atomic or len(results) != len(ops)):
+                # A batch that failed as a whole, or an Execute the server refused before it
+                # ran the operations (e.g. a malformed one): never a success.
+                status.results = results
+                raise status
+            return results
+
+        return self._request(_CMD_EXECUTE, body.done(), finish, _FLAG_ATOMIC if atomic else 0)
 
     def checkpoint(self) -> None:
         """Writes a checkpoint and waits for it."""
-        self._client._call(_CMD_CHECKPOINT, self._body().done())
+        self._call(_CMD_CHECKPOINT, "checkpoint", self._body().done())
 
     def trim_wal(self) -> None:
         """Deletes the WAL segments the last checkpoint made unnecessary (docs/lifecycle.md)."""
-        self._client._call(_CMD_TRIM, self._body().done())
+        self._call(_CMD_TRIM, "trim", self._body().done())
 
     def compact(self) -> None:
         """Reclaims the dead space of the data segments, then checkpoints (docs/lifecycle.md)."""
-        self._client._call(_CMD_COMPACT, self._body().done())
+        self._call(_CMD_COMPACT, "compact", self._body().done())
 
     def stats(self) -> dict[str, Any]:
         """The database's counters (``docdb::Stats``, docs/recovery.md), with the last
         open's recovery report under "recovery"."""
-        reader = self._client._call(_CMD_STATS, self._body().done())
 
         def decode(r: _Reader) -> dict[str, Any]:
             stats: dict[str, Any] = {field: r.u64("stats") for field in _STATS_FIELDS}
@@ -1002,26 +1086,23 @@ class Database:
                 recovery["duration_us"] = r.u64("recovery duration")
             return stats
 
-        return _decode("stats", reader, decode)
+        return self._call(_CMD_STATS, "stats", self._body().done(), decode)
 
     def metrics(self) -> str:
         """The server's metrics in the Prometheus text format, as its /metrics serves them
         (docs/observability.md)."""
-        reader = self._client._call(_CMD_METRICS, self._body().done())
-        return _decode("metrics", reader, lambda r: r.text("metrics text"))
+        return self._call(_CMD_METRICS, "metrics", self._body().done(), lambda r: r.text("metrics text"))
 
     def heal(self, collection: str, doc_id: str) -> bool:
         """Checks one document and rebuilds it from the WAL if its record is damaged
         (docs/healing.md): True when it was healed, False when it was healthy."""
         body = self._body().bytes(_text(collection))
         body.operation_fields(collection, doc_id, b"", None)
-        reader = self._client._call(_CMD_HEAL, body.done())
-        return _decode("heal", reader, lambda r: r.boolean("healed"))
+        return self._call(_CMD_HEAL, "heal", body.done(), lambda r: r.boolean("healed"))
 
     def heal_all(self) -> dict[str, Any]:
         """Checks every live document and heals the damaged ones: the documents checked,
         and the healed and unrecoverable ones (collection, id, version, problem)."""
-        reader = self._client._call(_CMD_HEAL_ALL, self._body().done())
 
         def decode(r: _Reader) -> dict[str, Any]:
             return {
@@ -1030,22 +1111,20 @@ class Database:
                 "unrecoverable": _damaged(r),
             }
 
-        return _decode("heal all", reader, decode)
+        return self._call(_CMD_HEAL_ALL, "heal all", self._body().done(), decode)
 
     def healing_stats(self) -> dict[str, Any]:
         """The healing counters since the database opened (``docdb::HealingStats``)."""
-        reader = self._client._call(_CMD_HEAL_STATS, self._body().done())
 
         def decode(r: _Reader) -> dict[str, Any]:
             stats: dict[str, Any] = {field: r.u64("healing stats") for field in _HEALING_FIELDS}
             stats["unrecoverable"] = _damaged(r)
             return stats
 
-        return _decode("healing stats", reader, decode)
+        return self._call(_CMD_HEAL_STATS, "healing stats", self._body().done(), decode)
 
     def verify(self) -> dict[str, Any]:
         """Checks every document and index entry, changing nothing (docs/admin.md)."""
-        reader = self._client._call(_CMD_VERIFY, self._body().done())
 
         def decode(r: _Reader) -> dict[str, Any]:
             report: dict[str, Any] = {
@@ -1056,9 +1135,103 @@ class Database:
             report["problems"] = [r.text("problem") for _ in range(r.count("problems", 4))]
             return report
 
-        return _decode("verify", reader, decode)
+        return self._call(_CMD_VERIFY, "verify", self._body().done(), decode)
 
     def backup(self, destination_dir: str) -> None:
         """Writes a consistent copy of the database to a new or empty directory, an
         absolute path on the server's machine (docs/admin.md, "Backup")."""
-        self._client._call(_CMD_BACKUP, self._body().bytes(_text(destination_dir)).done())
+        self._call(_CMD_BACKUP, "backup", self._body().bytes(_text(destination_dir)).done())
+
+
+def _version(result: OpResult) -> int:
+    return result.version
+
+
+class Pending:
+    """The result of one call queued on a :class:`Pipeline`."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+        self._done = False
+        self._value: Any = None
+        self._error: DocDBError | None = None
+
+    def done(self) -> bool:
+        """Whether the response has arrived."""
+        return self._done
+
+    def result(self) -> Any:
+        """What the call would have returned, or raises what it would have raised. Runs
+        the pipeline first when it has not run yet."""
+        if not self._done:
+            self._pipeline.execute()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def _resolve(self, value: Any = None, error: DocDBError | None = None) -> None:
+        self._done, self._value, self._error = True, value, error
+
+
+class Pipeline(Database):
+    """Calls on one database queued and sent to docdbd together (docs/python.md,
+    "Pipelining").
+
+    Each call of :class:`Database` (except :meth:`scan`, which pages through several
+    requests) returns a :class:`Pending` instead of its result. :meth:`execute` sends
+    every queued request in one go and reads the responses as they come, which lets the
+    server commit many writes with one WAL sync; leaving a ``with`` block executes
+    what is queued (unless the block raised). Each request is answered on its own: a
+    failure is raised by its own ``result()`` and does not stop the others (use
+    :meth:`Database.write` for all-or-nothing). The pipeline holds its client's
+    connection while it runs, so other threads' calls wait.
+    """
+
+    def __init__(self, client: Client, name: str) -> None:
+        super().__init__(client, name)
+        self._queued: list[tuple[int, bytes, int, Callable[..., Any], Pending]] = []
+
+    def _request(
+        self,
+        command: int,
+        body: bytes,
+        finish: Callable[[DocDBError | None, _Reader], Any],
+        flags: int = 0,
+    ) -> Pending:
+        pending = Pending(self)
+        self._queued.append((command, body, flags, finish, pending))
+        return pending
+
+    def scan(self, *args: Any, **kwargs: Any) -> list[Document]:
+        raise NotSupportedError("scan pages through several requests: call it on the Database")
+
+    def execute(self) -> list[Pending]:
+        """Sends what is queued and waits for every response; returns the calls' Pending
+        results in the order they were queued. Raises UnavailableError (and so does each
+        of those results) when the connection is lost."""
+        queued, self._queued = self._queued, []
+        if not queued:
+            return []
+        try:
+            responses = self._client._connection.call_many(
+                [(command, body, flags) for command, body, flags, _, _ in queued]
+            )
+        except DocDBError as e:
+            for *_, pending in queued:
+                pending._resolve(error=e)
+            raise
+        for (_, _, _, finish, pending), (status, reader) in zip(queued, responses):
+            try:
+                pending._resolve(finish(status, reader))
+            except DocDBError as e:
+                pending._resolve(error=e)
+        return [pending for *_, pending in queued]
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is None:
+            self.execute()
+        else:
+            self._queued = []

@@ -5,6 +5,7 @@ The server binary comes from the DOCDBD environment variable. Readiness is the
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -306,6 +307,76 @@ class ClientTest(ServerTestCase):
                 raise AssertionError(f"connection closed after {len(data)} of {n} bytes")
             data += chunk
         return data
+
+
+class PipelineTest(ServerTestCase):
+    """Pipelined calls against a server that reads at most 4 requests of a connection
+    ahead and holds at most 64 KiB of its replies: a pipeline far beyond both completes
+    only because the client reads responses while it still sends."""
+
+    server_settings = (
+        "server.max_in_flight_per_connection=4",
+        "server.max_output_bytes_per_connection=65536",
+    )
+
+    def test_results_come_back_in_order_each_with_its_own_error(self):
+        db = self.connect().database()
+        db.create_collection("p")
+        big = '{"pad":"' + "x" * 100_000 + '"}'
+        with db.pipeline() as p:
+            puts = [p.put("p", f"d{i}", big if i % 10 == 0 else f'{{"i":{i}}}') for i in range(300)]
+            missing = p.get("p", "nobody")
+            gets = [p.get("p", f"d{i}") for i in range(300)]
+            count = p.count("p")
+            self.assertFalse(count.done(), "nothing is sent before the block ends")
+        versions = [put.result() for put in puts]
+        self.assertEqual(versions, sorted(versions))
+        self.assertEqual(len(set(versions)), 300)
+        with self.assertRaises(docdb.NotFoundError):
+            missing.result()
+        for i, get in enumerate(gets):
+            doc = get.result()
+            self.assertEqual((doc.id, doc.version), (f"d{i}", versions[i]))
+            self.assertEqual(doc.json, big if i % 10 == 0 else f'{{"i":{i}}}')
+        self.assertEqual(count.result(), 300)
+
+    def test_result_runs_the_pipeline_and_a_raising_block_sends_nothing(self):
+        db = self.connect().database()
+        p = db.pipeline()
+        version = p.put("default", "a", "1")
+        self.assertEqual(p.get("default", "a").result().version, version.result())
+        with self.assertRaises(KeyError):
+            with db.pipeline() as q:
+                q.put("default", "b", "2")
+                raise KeyError("stop")
+        self.assertFalse(db.exists("default", "b"))
+        with self.assertRaises(docdb.NotSupportedError):
+            db.pipeline().scan("default")
+        self.assertEqual(db.pipeline().execute(), [])
+
+    def test_a_lost_connection_fails_every_pending_call(self):
+        client = self.connect()
+        p = client.database().pipeline()
+        calls = [p.put("default", f"k{i}", "1") for i in range(3)]
+        client.close()
+        with self.assertRaises(docdb.UnavailableError):
+            p.execute()
+        for call in calls:
+            with self.assertRaises(docdb.UnavailableError):
+                call.result()
+
+
+class DocsExampleTest(ServerTestCase):
+    """The examples of docs/python.md, run in order against the server."""
+
+    def test_examples_run(self):
+        docs = os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "python.md")
+        with open(docs, encoding="utf-8") as f:
+            blocks = re.findall(r"```python\n(.*?)```", f.read(), re.DOTALL)
+        self.assertGreaterEqual(len(blocks), 3)
+        for block in blocks:
+            namespace = {"docdb": docdb, "db": self.connect().database("app")}
+            exec(block.replace("./data/docdb.sock", self.socket_path), namespace)
 
 
 class FullServerTest(ServerTestCase):
