@@ -42,6 +42,14 @@ TEST_F(DocdbshTest, TheDocumentedSessionPrintsWhatTheDocsSay) {
   EXPECT_EQ(run.exit_code, 1) << "its last command fails";
 }
 
+TEST_F(DocdbshTest, TheDocumentedPatchSetsDeletesInsertsAndFailsAsAWhole) {
+  const std::string script = dir_.Join("patch.docdbsh");
+  testing::WriteFileOrDie(script, DocBlock("docdbsh-patch"));
+  const CommandResult run = Shell("-f " + script);
+  EXPECT_EQ(run.out, DocBlock("output-patch"));
+  EXPECT_EQ(run.exit_code, 1) << "its second patch fails";
+}
+
 TEST_F(DocdbshTest, ExitCodesSaySuccessFailureUsageAndExit) {
   EXPECT_EQ(Shell("-c .count").exit_code, 0);
   const CommandResult bail = Shell("--bail -c '.get nobody' -c '.put x 1'");
