@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "bench/bench_options.h"
 #include "docdb/db.h"
 #include "engine/operation_metrics.h"
 #include "index/lmdb_index.h"
@@ -27,14 +28,8 @@ std::filesystem::path BenchDir() {
   return path;
 }
 
-// The options every benchmark starts from. DOCDB_BENCH_METRICS=false turns operation
-// metrics off, to measure what they cost (docs/performance.md, "Metrics").
-Options BenchOptions() {
-  Options options;
-  const char* metrics = std::getenv("DOCDB_BENCH_METRICS");
-  options.metrics_enabled = metrics == nullptr || std::string(metrics) != "false";
-  return options;
-}
+// The options every benchmark starts from (bench/bench_options.h).
+Options BenchOptions() { return bench::BenchEngineOptions(); }
 
 // A YCSB-style record: ten fields of 100 bytes, about 1 KiB of JSON.
 std::string UserRecord(uint64_t n) {

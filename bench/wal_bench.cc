@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/bench_options.h"
 #include "io/file_system.h"
 #include "io/wal_writer.h"
 
@@ -39,6 +40,7 @@ class WalAppend : public benchmark::Fixture {
     g_fs = std::move(*NewFileSystem(state.range(1) == 1 ? IoBackend::kPosix : IoBackend::kAuto));
     WalWriterOptions options;
     options.sync_mode = state.range(2) == 1 ? WalSyncMode::kNone : WalSyncMode::kSync;
+    options.direct_io = bench::EnvSwitch("DOCDB_BENCH_WAL_DIRECT_IO");
     Result<std::unique_ptr<WalWriter>> writer = WalWriter::Open(g_fs.get(), wal.string(), options);
     if (!writer.ok()) std::abort();
     g_writer = std::move(*writer);

@@ -98,6 +98,9 @@ Status DBImpl::CollectMetrics(std::vector<prometheus::MetricFamily>* families) {
            static_cast<double>(stats.wal_disk_bytes));
   db.Gauge("docdb_wal_segments", "WAL segment files on disk",
            static_cast<double>(stats.wal_segments));
+  db.Gauge("docdb_wal_direct_io",
+           "1 while the active WAL segment is written with direct I/O (RWF_DSYNC writes)",
+           stats.wal_direct_io ? 1 : 0);
   db.Counter("docdb_wal_appended_bytes_total", "WAL bytes written", stats.wal_bytes);
   db.Counter("docdb_wal_group_commits_total", "WAL group writes", stats.wal_group_commits);
   db.Counter("docdb_wal_syncs_total", "WAL writes made durable, and fdatasyncs", stats.wal_syncs);

@@ -121,6 +121,7 @@ Status DBImpl::Recover() {
   wal_options.sync_mode = ToWalSyncMode(options_.durability);
   wal_options.periodic_sync_interval_ms = options_.periodic_sync_interval_ms;
   wal_options.segment_size_bytes = options_.wal_segment_size_bytes;
+  wal_options.direct_io = options_.wal_direct_io;
   io::WalEnd append_after = end;
   // A salvaged log may end below C (its tail was lost); LSNs must go on above C.
   append_after.last_lsn = std::max(end.last_lsn, meta.checkpoint_lsn);
@@ -528,6 +529,7 @@ Result<Stats> DBImpl::GetStats() {
   stats.wal_group_commits = wal.group_commits;
   stats.overlay_entries = overlay_.size();
   stats.io_backend = std::string(fs_->name());
+  stats.wal_direct_io = wal_->direct_io();
   for (const io::SegmentUsage& u : segments_->Usage()) {
     ++stats.data_segments;
     stats.data_bytes += u.length_bytes;

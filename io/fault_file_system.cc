@@ -34,12 +34,13 @@ std::string NormalizeDir(std::string dir) {
 class FaultFile : public File {
  public:
   FaultFile(FaultFileSystem* fs, std::unique_ptr<File> base,
-            std::shared_ptr<FaultFileSystem::FileState> state, uint64_t epoch)
-      : fs_(fs), base_(std::move(base)), state_(std::move(state)), epoch_(epoch) {}
+            std::shared_ptr<FaultFileSystem::FileState> state, uint64_t epoch, bool direct)
+      : fs_(fs), base_(std::move(base)), state_(std::move(state)), epoch_(epoch), direct_(direct) {}
 
   Result<size_t> ReadAt(uint64_t offset, size_t n, char* dst) override {
     std::lock_guard<std::mutex> lock(fs_->mu_);
     DOCDB_RETURN_IF_ERROR(CheckAlive());
+    DOCDB_RETURN_IF_ERROR(CheckAligned("read", offset, n, dst));
     bool torn = false;
     DOCDB_RETURN_IF_ERROR(fs_->CheckFault(FaultOp::kRead, path(), &torn));
     return base_->ReadAt(offset, n, dst);
@@ -103,6 +104,18 @@ class FaultFile : public File {
     return Status::OK();
   }
 
+  // What the kernel demands of a file opened O_DIRECT.
+  Status CheckAligned(std::string_view what, uint64_t offset, size_t n, const void* data) const {
+    const uint64_t a = kDirectIoAlignment;
+    if (!direct_ || (offset % a == 0 && n % a == 0 && reinterpret_cast<uintptr_t>(data) % a == 0)) {
+      return Status::OK();
+    }
+    return ErrnoStatus(EINVAL,
+                       "direct " + std::string(what) + " of " + std::to_string(n) +
+                           " bytes at offset " + std::to_string(offset) + " not aligned on",
+                       path());
+  }
+
   Status ReadRange(uint64_t offset, uint64_t n, std::string* out) {
     out->resize(n);
     DOCDB_ASSIGN_OR_RETURN(const size_t got, base_->ReadAt(offset, n, out->data()));
@@ -112,6 +125,7 @@ class FaultFile : public File {
 
   Status WriteLocked(uint64_t offset, std::string_view data) {
     DOCDB_RETURN_IF_ERROR(CheckAlive());
+    DOCDB_RETURN_IF_ERROR(CheckAligned("write", offset, data.size(), data.data()));
     bool torn = false;
     Status fault = fs_->CheckFault(FaultOp::kWrite, path(), &torn);
     if (!fault.ok() && !torn) return fault;
@@ -145,6 +159,7 @@ class FaultFile : public File {
   const std::unique_ptr<File> base_;
   const std::shared_ptr<FaultFileSystem::FileState> state_;
   const uint64_t epoch_;
+  const bool direct_;
 };
 
 FaultFileSystem::FaultFileSystem(FileSystem* base, uint64_t seed) : base_(base), rng_(seed) {}
@@ -209,7 +224,19 @@ Result<std::unique_ptr<File>> FaultFileSystem::OpenFile(const std::string& path,
     dirs_[NormalizeDir(DirName(path))].push_back({DirChange::kCreated, path, ""});
   }
   return std::unique_ptr<File>(
-      std::make_unique<FaultFile>(this, std::move(file), StateFor(path), epoch_));
+      std::make_unique<FaultFile>(this, std::move(file), StateFor(path), epoch_, false));
+}
+
+Result<std::unique_ptr<File>> FaultFileSystem::OpenDirect(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (dead_) return DeadMachine(path);
+  bool torn = false;
+  DOCDB_RETURN_IF_ERROR(CheckFault(FaultOp::kOpen, path, &torn));
+  DOCDB_ASSIGN_OR_RETURN(const bool exists, base_->FileExists(path));
+  if (!exists) return ErrnoStatus(ENOENT, "open for direct I/O", path);
+  DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<File> file, base_->OpenFile(path, OpenMode::kReadWrite));
+  return std::unique_ptr<File>(
+      std::make_unique<FaultFile>(this, std::move(file), StateFor(path), epoch_, true));
 }
 
 Status FaultFileSystem::CreateDir(const std::string& path) {

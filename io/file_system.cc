@@ -59,6 +59,11 @@ Status CopyFilePrefix(FileSystem* fs, const std::string& from, const std::string
   return copy->Sync();
 }
 
+Result<std::unique_ptr<File>> FileSystem::OpenDirect(const std::string& path) {
+  return Status::NotSupported("the " + std::string(name()) + " file system does not open " + path +
+                              " for direct I/O");
+}
+
 std::string DirName(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";

@@ -15,6 +15,10 @@
 
 namespace docdb::io {
 
+// Direct I/O (FileSystem::OpenDirect) moves whole blocks: its offsets, lengths and buffer
+// addresses are multiples of this.
+inline constexpr size_t kDirectIoAlignment = 4096;
+
 enum class OpenMode {
   kRead,       // existing file, read-only
   kReadWrite,  // read-write, created (empty) when missing
@@ -100,6 +104,14 @@ class FileSystem {
   virtual std::string_view name() const = 0;
 
   virtual Result<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) = 0;
+
+  // Opens the existing file `path` read-write for direct I/O (O_DIRECT): writes bypass
+  // the page cache, and WriteAtAndSync is one write with RWF_DSYNC, durable when it
+  // completes, with no separate fdatasync. ReadAt, WriteAt and WriteAtAndSync then need
+  // offsets, lengths and buffer addresses aligned to kDirectIoAlignment (InvalidArgument
+  // otherwise). NotSupported when the file system refuses direct I/O (tmpfs, for one) or
+  // the backend does not do it; the file is then to be opened with OpenFile.
+  virtual Result<std::unique_ptr<File>> OpenDirect(const std::string& path);
 
   // Creates the directory; OK when it already exists. The caller syncs the parent.
   virtual Status CreateDir(const std::string& path) = 0;

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,6 +105,16 @@ Status PosixFile::WriteAtAndSync(uint64_t offset, std::string_view data) {
   return Sync();
 }
 
+Status PosixDirectFile::WriteAtAndSync(uint64_t offset, std::string_view data) {
+  return WriteFully(
+      [this](uint64_t off, std::string_view rest) -> int64_t {
+        iovec v{const_cast<char*>(rest.data()), rest.size()};
+        const ssize_t r = ::pwritev2(fd(), &v, 1, static_cast<off_t>(off), RWF_DSYNC);
+        return r < 0 ? -errno : r;
+      },
+      offset, data, path());
+}
+
 Status PosixFile::Sync() {
   // Deliberately not retried on any error: after a failed fdatasync the kernel may have
   // dropped the dirty pages, so a second call could report success for lost data.
@@ -161,6 +172,22 @@ Result<std::unique_ptr<File>> PosixFileSystem::OpenFile(const std::string& path,
   Result<int> fd = OpenDescriptor(path, mode);
   if (!fd.ok()) return fd.status();
   return std::unique_ptr<File>(std::make_unique<PosixFile>(*fd, path));
+}
+
+Result<int> PosixFileSystem::OpenDirectDescriptor(const std::string& path) {
+  const int64_t fd =
+      RetryOnEintr([&] { return ::open(path.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC); });
+  if (fd == -EINVAL) {
+    return Status::NotSupported("the file system of " + path + " refuses direct I/O (O_DIRECT)");
+  }
+  if (fd < 0) return ErrnoStatus(static_cast<int>(-fd), "open for direct I/O", path);
+  return static_cast<int>(fd);
+}
+
+Result<std::unique_ptr<File>> PosixFileSystem::OpenDirect(const std::string& path) {
+  Result<int> fd = OpenDirectDescriptor(path);
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<File>(std::make_unique<PosixDirectFile>(*fd, path));
 }
 
 Status PosixFileSystem::CreateDir(const std::string& path) {

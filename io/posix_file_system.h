@@ -65,10 +65,19 @@ class PosixFile : public File {
   const std::string path_;
 };
 
+// A PosixFile opened O_DIRECT (FileSystem::OpenDirect): WriteAtAndSync is one pwritev2
+// with RWF_DSYNC.
+class PosixDirectFile : public PosixFile {
+ public:
+  using PosixFile::PosixFile;
+  Status WriteAtAndSync(uint64_t offset, std::string_view data) override;
+};
+
 class PosixFileSystem : public FileSystem {
  public:
   std::string_view name() const override { return "posix"; }
   Result<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override;
+  Result<std::unique_ptr<File>> OpenDirect(const std::string& path) override;
   Status CreateDir(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
@@ -80,6 +89,9 @@ class PosixFileSystem : public FileSystem {
  protected:
   // Opens the descriptor for OpenFile; backends wrap it in their own File type.
   Result<int> OpenDescriptor(const std::string& path, OpenMode mode);
+  // Opens the existing `path` read-write with O_DIRECT, for OpenDirect; NotSupported when
+  // the file system refuses it.
+  Result<int> OpenDirectDescriptor(const std::string& path);
 };
 
 }  // namespace docdb::io

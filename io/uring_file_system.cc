@@ -43,8 +43,32 @@ class UringFile : public PosixFile {
 
   Status Sync() override { return rings_->Sync(fd(), path()); }
 
+ protected:
+  UringRingPool* rings() const { return rings_; }
+
  private:
   UringRingPool* const rings_;
+};
+
+// A file opened O_DIRECT: WriteAtAndSync is one write with RWF_DSYNC through a ring.
+class UringDirectFile : public UringFile {
+ public:
+  using UringFile::UringFile;
+
+  Status WriteAtAndSync(uint64_t offset, std::string_view data) override {
+    Status ring_failure;
+    Status written = WriteFully(
+        [&](uint64_t off, std::string_view rest) -> int64_t {
+          Result<int64_t> done = rings()->WriteDsync(fd(), off, rest, path());
+          if (!done.ok()) {
+            ring_failure = std::move(done).status();
+            return -EIO;  // as in UringFile::WriteAtAndSync
+          }
+          return *done;
+        },
+        offset, data, path());
+    return ring_failure.ok() ? written : ring_failure;
+  }
 };
 
 class UringFileSystem : public PosixFileSystem {
@@ -55,6 +79,12 @@ class UringFileSystem : public PosixFileSystem {
     Result<int> fd = OpenDescriptor(path, mode);
     if (!fd.ok()) return fd.status();
     return std::unique_ptr<File>(std::make_unique<UringFile>(*fd, path, &rings_));
+  }
+
+  Result<std::unique_ptr<File>> OpenDirect(const std::string& path) override {
+    Result<int> fd = OpenDirectDescriptor(path);
+    if (!fd.ok()) return fd.status();
+    return std::unique_ptr<File>(std::make_unique<UringDirectFile>(*fd, path, &rings_));
   }
 
   UringRingPool* rings() { return &rings_; }

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cassert>
 #include <chrono>
+#include <cstring>
 #include <vector>
 
 #include "common/status_macros.h"
@@ -55,6 +57,14 @@ Result<WalSyncMode> ParseWalSyncMode(std::string_view name) {
 }
 
 namespace {
+
+// A direct write that passes the written part of a segment zero-fills up to the next
+// multiple of this, so that its fallocated (unwritten) extents are converted once per
+// chunk rather than by every write.
+constexpr uint64_t kZeroFillChunkBytes = 1 << 20;
+
+uint64_t RoundUp(uint64_t n, uint64_t unit) { return (n + unit - 1) / unit * unit; }
+uint64_t RoundDown(uint64_t n, uint64_t unit) { return n / unit * unit; }
 
 // Records per group commit: 1, 2, 4, ... 4096.
 constexpr std::array<uint64_t, 13> kGroupRecordBuckets = {1,   2,   4,   8,    16,   32,  64,
@@ -132,6 +142,35 @@ Status WalWriter::Start(const WalEnd& end) {
   DOCDB_RETURN_IF_ERROR(CutBack(write_offset_));
   DOCDB_RETURN_IF_ERROR(segment_->Sync());
   durable_lsn_ = end.last_lsn;
+  return SwitchToDirect();
+}
+
+Status WalWriter::SwitchToDirect() {
+  direct_io_.store(false, std::memory_order_relaxed);
+  if (!options_.direct_io || options_.sync_mode != WalSyncMode::kSync || direct_refused_) {
+    return Status::OK();
+  }
+  const std::string path = WalSegmentPath(dir_, segment_number_);
+  Result<std::unique_ptr<File>> direct = fs_->OpenDirect(path);
+  if (direct.status().code() == StatusCode::kNotSupported) {
+    direct_refused_ = true;  // buffered writes and fdatasync, as without direct_io
+    return Status::OK();
+  }
+  if (!direct.ok()) return direct.status();
+  // The partial last block is rewritten with each group: its bytes so far are kept here.
+  const uint64_t block_start = RoundDown(write_offset_, kDirectIoAlignment);
+  const size_t tail = write_offset_ - block_start;
+  block_buffer_.Reserve(kDirectIoAlignment, 0);
+  DOCDB_ASSIGN_OR_RETURN(const size_t got,
+                         segment_->ReadAt(block_start, tail, block_buffer_.data()));
+  if (got != tail) {
+    return Status::Corruption(path + " is shorter than its last record's end, " +
+                              std::to_string(write_offset_));
+  }
+  segment_ = std::move(*direct);
+  // Written up to the end of the partial block: what follows was cut off and preallocated.
+  zeroed_to_ = RoundUp(write_offset_, kDirectIoAlignment);
+  direct_io_.store(true, std::memory_order_relaxed);
   return Status::OK();
 }
 
@@ -170,7 +209,7 @@ Status WalWriter::CreateSegment(uint64_t number, uint64_t first_lsn) {
   segment_number_ = number;
   write_offset_ = kWalSegmentHeaderBytes;
   segment_unsynced_ = false;
-  return Status::OK();
+  return SwitchToDirect();
 }
 
 WalWriter::~WalWriter() {
@@ -316,11 +355,19 @@ Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
   };
   if (buffer_.empty()) {
+    // A direct segment is never left unsynced: every write to it is synced.
     if (!sync || !segment_unsynced_) return Status::OK();
     DOCDB_RETURN_IF_ERROR(segment_->Sync());
     timed();
     ++group_stats_.syncs;
     segment_unsynced_ = false;
+    durable_lsn_ = last_lsn;
+    return Status::OK();
+  }
+  if (direct_io()) {
+    assert(sync);  // direct I/O is used in sync mode only
+    DOCDB_RETURN_IF_ERROR(FlushDirect());
+    timed();
     durable_lsn_ = last_lsn;
     return Status::OK();
   }
@@ -346,6 +393,55 @@ Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
   buffer_.clear();
   segment_unsynced_ = !sync;
   if (sync) durable_lsn_ = last_lsn;
+  return Status::OK();
+}
+
+Status WalWriter::FlushDirect() {
+  constexpr uint64_t kBlock = kDirectIoAlignment;
+  const uint64_t block_start = RoundDown(write_offset_, kBlock);
+  const size_t tail = write_offset_ - block_start;
+  const uint64_t end = write_offset_ + buffer_.size();
+  // Past the written part, zeros up to the next chunk, within the preallocated segment.
+  const uint64_t segment_end = RoundUp(options_.segment_size_bytes, kBlock);
+  uint64_t write_end = RoundUp(end, kBlock);
+  if (write_end > zeroed_to_) {
+    write_end = std::max(write_end, std::min(RoundUp(end, kZeroFillChunkBytes), segment_end));
+  }
+  const size_t length = write_end - block_start;
+  // The partial block's old bytes, the group, zeros: rewriting the block's old bytes as
+  // they are keeps them whatever part of the write a power cut lets through.
+  block_buffer_.Reserve(length, tail);
+  std::memcpy(block_buffer_.data() + tail, buffer_.data(), buffer_.size());
+  std::memset(block_buffer_.data() + tail + buffer_.size(), 0, length - tail - buffer_.size());
+  const Status written =
+      segment_->WriteAtAndSync(block_start, std::string_view(block_buffer_.data(), length));
+  if (!written.ok()) {
+    if (written.code() != StatusCode::kNoSpace) return written;
+    // Part of the group may be on disk: the range goes back to the old block and zeros,
+    // and nothing of a failed append stays in the log. Only a write that grew the file
+    // can run out of space, and the part past the preallocated segment is cut off first,
+    // so that the rewrite needs none.
+    const uint64_t limit = std::max(segment_end, RoundUp(write_offset_, kBlock));
+    DOCDB_RETURN_IF_ERROR(segment_->Truncate(limit));
+    std::memset(block_buffer_.data() + tail, 0, length - tail);
+    const uint64_t erase_end = std::min(write_end, limit);
+    const Status erased = segment_->WriteAtAndSync(
+        block_start, std::string_view(block_buffer_.data(), erase_end - block_start));
+    if (!erased.ok()) return erased.WithContext("erasing after " + written.ToString());
+    buffer_.clear();
+    return written;
+  }
+  zeroed_to_ = std::max(zeroed_to_, write_end);
+  buffer_capacity_.store(buffer_.capacity() + block_buffer_.capacity(), std::memory_order_relaxed);
+  ++group_stats_.group_commits;
+  group_stats_.bytes += buffer_.size();
+  ++group_stats_.syncs;
+  // The new partial block moves to the front, for the next group.
+  const size_t new_tail = end % kBlock;
+  std::memmove(block_buffer_.data(), block_buffer_.data() + (end - block_start - new_tail),
+               new_tail);
+  write_offset_ = end;
+  buffer_.clear();
   return Status::OK();
 }
 

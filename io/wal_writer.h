@@ -20,6 +20,7 @@
 
 #include "common/histogram.h"
 #include "docdb/status.h"
+#include "io/aligned_buffer.h"
 #include "io/file_system.h"
 #include "io/wal_format.h"
 #include "io/wal_reader.h"
@@ -42,6 +43,10 @@ struct WalWriterOptions {
   uint64_t segment_size_bytes = 64ull << 20;
   // One group commit writes at most this much (more only for a single larger record).
   uint64_t max_group_bytes = 4ull << 20;
+  // In sync mode, write segments with direct I/O where the file system allows it
+  // (docs/wal-format.md, "Writing"): segments zero-filled when made, whole blocks written
+  // with RWF_DSYNC, no fdatasync. Elsewhere, and in the other modes, buffered writes.
+  bool direct_io = false;
 };
 
 // One record to append: its type and payload (borrowed until the append returns).
@@ -100,6 +105,8 @@ class WalWriter {
   const AtomicHistogram& group_records() const { return group_records_; }
   // The buffer the group being written is encoded into, in bytes.
   uint64_t buffer_bytes() const { return buffer_capacity_.load(std::memory_order_relaxed); }
+  // Whether the active segment is written with direct I/O.
+  bool direct_io() const { return direct_io_.load(std::memory_order_relaxed); }
   // The error that poisoned this writer, OK when none.
   Status poisoned() const;
 
@@ -116,7 +123,16 @@ class WalWriter {
   void WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group);
   // Writes the buffered records (the last of them `last_lsn`), synced when asked.
   Status Flush(bool sync, uint64_t last_lsn);
+  // Flush of a synced group on a direct segment: the partial last block and the group,
+  // padded with zeros to whole blocks, in one RWF_DSYNC write.
+  Status FlushDirect();
+  // Erases what follows `offset` in the (buffered) active segment and preallocates the
+  // rest of it.
   Status CutBack(uint64_t offset);
+  // Reopens the active segment (buffered, synced, nothing past write_offset_) for direct
+  // writes, its partial last block kept in block_buffer_, when direct I/O is asked for,
+  // in sync mode, and not refused by the file system (once refused, not tried again).
+  Status SwitchToDirect();
   void RunPeriodicSync();
 
   FileSystem* const fs_;
@@ -137,12 +153,20 @@ class WalWriter {
   uint64_t next_lsn_ = 1;
   uint64_t durable_lsn_ = 0;  // every record up to it is synced; written into each record
   bool segment_unsynced_ = false;
-  std::string buffer_;          // the group being written
+  bool direct_refused_ = false;  // the file system refused direct I/O
+  std::string buffer_;           // the group being written
+  // Direct I/O: the partial last block of segment_ (write_offset_ % kDirectIoAlignment
+  // bytes) at the start, and room for a group after it.
+  AlignedBuffer block_buffer_;
+  // Direct I/O: [0, zeroed_to_) of segment_ has been written (data or zeros), so writes
+  // there change no extent. Writes extend it a chunk at a time.
+  uint64_t zeroed_to_ = 0;
   WalWriterStats group_stats_;  // counted while writing a group, added to stats_ after
 
   AtomicHistogram sync_durations_ns_{DurationBucketsNs()};
   AtomicHistogram group_records_;
   std::atomic<uint64_t> buffer_capacity_{0};
+  std::atomic<bool> direct_io_{false};
 
   std::mutex timer_mu_;
   std::condition_variable timer_cv_;

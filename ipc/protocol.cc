@@ -311,6 +311,7 @@ void PutStats(BodyWriter& w, const Stats& s) {
   w.U64(s.dead_bytes);
   w.U64(static_cast<uint64_t>(s.last_checkpoint_time_us));
   w.U64(s.recovery.duration_us);
+  w.Bool(s.wal_direct_io);
 }
 
 void PutDamaged(BodyWriter& w, const std::vector<DamagedDocument>& documents) {
@@ -389,6 +390,8 @@ void GetStats(BodyReader& r, Stats* s) {
   s->dead_bytes = r.U64("dead bytes");
   s->last_checkpoint_time_us = static_cast<int64_t>(r.U64("last checkpoint time"));
   rr.duration_us = r.U64("recovery duration");
+  if (r.AtEnd()) return;  // a server from before direct I/O
+  s->wal_direct_io = r.Bool("wal direct io");
 }
 
 void PutRequestBody(BodyWriter& w, const Request& req) {

@@ -170,6 +170,7 @@ const std::vector<OptionSpec>& Specs() {
       Number("engine.compaction_max_bytes_per_second",
              InEngine(&Options::compaction_max_bytes_per_second)),
       Number("engine.wal_segment_size_bytes", InEngine(&Options::wal_segment_size_bytes), 1 << 16),
+      Bool("engine.wal_direct_io", InEngine(&Options::wal_direct_io)),
       Number("engine.data_segment_size_bytes", InEngine(&Options::data_segment_size_bytes),
              1 << 16),
       Choice<IoBackend>("engine.io_backend",

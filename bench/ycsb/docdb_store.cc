@@ -1,9 +1,9 @@
 // DocDB as a DocStore, through the embedded API (include/docdb/db.h): one collection
 // "usertable", documents keyed by the YCSB key. Thread-safety: as DocStore.
-#include <cstdlib>
 #include <memory>
 #include <string_view>
 
+#include "bench/bench_options.h"
 #include "bench/ycsb/store_registry.h"
 #include "common/status_macros.h"
 #include "docdb/db.h"
@@ -20,12 +20,9 @@ class DocDbStore final : public DocStore {
   std::string_view name() const override { return patch_updates_ ? "docdb-patch" : "docdb"; }
 
   Status Open(const std::string& dir, DurabilityMode durability) override {
-    Options options;
+    Options options = bench::BenchEngineOptions();
     options.durability =
         durability == DurabilityMode::kDurable ? Durability::kSync : Durability::kNone;
-    // DOCDB_BENCH_METRICS=false: without operation metrics, to measure their cost.
-    const char* metrics = std::getenv("DOCDB_BENCH_METRICS");
-    options.metrics_enabled = metrics == nullptr || std::string_view(metrics) != "false";
     DOCDB_ASSIGN_OR_RETURN(db_, DB::Open(dir, options));
     const Status created = db_->CreateCollection(kCollection);
     if (created.code() == StatusCode::kAlreadyExists) return Status::OK();  // a reopen

@@ -95,6 +95,9 @@ struct Stats {
   bool read_only = false;
   std::string read_only_reason;
   std::string io_backend;  // "io_uring" or "posix"
+  // The active WAL segment is written with direct I/O (Options::wal_direct_io, where the
+  // file system allows it).
+  bool wal_direct_io = false;
   // An estimate of the memory the database holds beyond the page cache: the overlay, the
   // queued asynchronous writes and the WAL's group buffer.
   uint64_t memory_bytes = 0;

@@ -69,6 +69,10 @@ struct Options {
   double compaction_dead_ratio = 0.5;
   uint64_t compaction_max_bytes_per_second = 64ull << 20;
   uint64_t wal_segment_size_bytes = 64ull << 20;
+  // With Durability::kSync, WAL segments are written with direct I/O (O_DIRECT, each
+  // group commit one RWF_DSYNC write, no fdatasync) where the file system allows it, and
+  // with buffered writes and fdatasync elsewhere (Stats::wal_direct_io says which).
+  bool wal_direct_io = true;
   uint64_t data_segment_size_bytes = 256ull << 20;
   IoBackend io_backend = IoBackend::kAuto;
   RecoveryMode recovery_mode = RecoveryMode::kTolerateTornTail;

@@ -2,12 +2,16 @@
 // without a checkpoint in between.
 #include "docdb/db.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
+#include "io/file_system.h"
 #include "tests/support/temp_dir.h"
 
 namespace docdb {
@@ -385,6 +389,33 @@ TEST(DBOpenTest, MissingDirectoryWithoutCreateIsNotFound) {
   Options options;
   options.create_if_missing = false;
   EXPECT_EQ(DB::Open(dir.Join("nope"), options).status().code(), StatusCode::kNotFound);
+}
+
+// In sync mode the WAL is written with direct I/O where the file system takes O_DIRECT
+// (docs/wal-format.md, "Writing"); never when turned off, nor in the relaxed modes.
+TEST(DBOpenTest, WalIsWrittenWithDirectIoInSyncModeUnlessTurnedOff) {
+  testing::TempDir probe_dir;
+  testing::WriteFileOrDie(probe_dir.Join("probe"), "");
+  const int fd = ::open(probe_dir.Join("probe").c_str(), O_RDWR | O_DIRECT);
+  const bool supported = fd >= 0;
+  if (fd >= 0) ::close(fd);
+  for (const auto& [durability, direct, expected] :
+       {std::tuple{Durability::kSync, true, supported}, std::tuple{Durability::kSync, false, false},
+        std::tuple{Durability::kNone, true, false}}) {
+    testing::TempDir dir;
+    Options options;
+    options.durability = durability;
+    options.wal_direct_io = direct;
+    auto db = std::move(*DB::Open(dir.path(), options));
+    EXPECT_EQ(db->GetStats()->wal_direct_io, expected);
+    EXPECT_NE(db->Metrics()->find("docdb_wal_direct_io{db=\"" + io::BaseName(dir.path()) + "\"} " +
+                                  (expected ? "1" : "0")),
+              std::string::npos);
+    ASSERT_TRUE(db->Put("default", "a", "[1]").ok());
+    db.reset();
+    db = std::move(*DB::Open(dir.path(), options));
+    EXPECT_EQ(db->Get("default", "a")->json, "[1]");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Reopen, DBTest,

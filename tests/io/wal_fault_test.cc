@@ -16,7 +16,8 @@ namespace {
 using testing::ReadWal;
 using testing::TestPayload;
 
-class WalFaultTest : public ::testing::Test {
+// Every test runs twice: buffered segments, and direct I/O (WalWriterOptions::direct_io).
+class WalFaultTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     base_ = std::move(*NewFileSystem(IoBackend::kPosix));
@@ -24,11 +25,16 @@ class WalFaultTest : public ::testing::Test {
   }
 
   std::unique_ptr<WalWriter> OpenWriter(WalWriterOptions options = {}) {
+    options.direct_io = GetParam();
     if (options.segment_size_bytes == WalWriterOptions{}.segment_size_bytes) {
       options.segment_size_bytes = 64 << 10;
     }
     Result<std::unique_ptr<WalWriter>> w = WalWriter::Open(fs_.get(), wal_dir_, options);
     EXPECT_TRUE(w.ok()) << w.status().ToString();
+    // The fault file system models direct I/O, so it is always used when asked for.
+    if (w.ok() && options.sync_mode == WalSyncMode::kSync) {
+      EXPECT_EQ((*w)->direct_io(), GetParam());
+    }
     return w.ok() ? std::move(*w) : nullptr;
   }
 
@@ -38,7 +44,7 @@ class WalFaultTest : public ::testing::Test {
   std::unique_ptr<FaultFileSystem> fs_;
 };
 
-TEST_F(WalFaultTest, FsyncErrorPoisonsWriterAndIsNeverRetried) {
+TEST_P(WalFaultTest, FsyncErrorPoisonsWriterAndIsNeverRetried) {
   auto w = OpenWriter();
   ASSERT_TRUE(w->Append(WalRecordType::kPut, "before").ok());
   const uint64_t syncs_before = fs_->OpCount(FaultOp::kSync);
@@ -55,14 +61,14 @@ TEST_F(WalFaultTest, FsyncErrorPoisonsWriterAndIsNeverRetried) {
   EXPECT_EQ(w->poisoned(), failed.status());
 }
 
-TEST_F(WalFaultTest, WriteEioPoisonsWriter) {
+TEST_P(WalFaultTest, WriteEioPoisonsWriter) {
   auto w = OpenWriter();
   fs_->InjectFault({FaultOp::kWrite, 1, EIO});
   EXPECT_EQ(w->Append(WalRecordType::kPut, "x").status().code(), StatusCode::kIoError);
   EXPECT_EQ(w->Append(WalRecordType::kPut, "y").status().code(), StatusCode::kIoError);
 }
 
-TEST_F(WalFaultTest, NoSpaceMidWriteIsCutBackAndWritesResumeWhenSpaceReturns) {
+TEST_P(WalFaultTest, NoSpaceMidWriteIsCutBackAndWritesResumeWhenSpaceReturns) {
   auto w = OpenWriter();
   ASSERT_EQ(*w->Append(WalRecordType::kPut, "one"), 1u);
   fs_->InjectFault({FaultOp::kWrite, 1, ENOSPC, /*torn_write=*/true});
@@ -78,7 +84,7 @@ TEST_F(WalFaultTest, NoSpaceMidWriteIsCutBackAndWritesResumeWhenSpaceReturns) {
   EXPECT_EQ(back.payloads, (std::vector<std::string>{"one", "two"}));
 }
 
-TEST_F(WalFaultTest, NoSpaceLeavesNothingOfAnAppendAllUnit) {
+TEST_P(WalFaultTest, NoSpaceLeavesNothingOfAnAppendAllUnit) {
   auto w = OpenWriter();
   ASSERT_EQ(*w->Append(WalRecordType::kPut, "one"), 1u);
   const std::string big(3000, 'x');
@@ -92,7 +98,7 @@ TEST_F(WalFaultTest, NoSpaceLeavesNothingOfAnAppendAllUnit) {
   EXPECT_EQ(back.payloads, (std::vector<std::string>{"one", "a", big}));
 }
 
-TEST_F(WalFaultTest, NoSpaceForANewSegmentIsNotSticky) {
+TEST_P(WalFaultTest, NoSpaceForANewSegmentIsNotSticky) {
   WalWriterOptions options;
   options.segment_size_bytes = 1024;
   auto w = OpenWriter(options);
@@ -110,7 +116,7 @@ TEST_F(WalFaultTest, NoSpaceForANewSegmentIsNotSticky) {
 
 // Power cuts at seeded random points, with the disk keeping a random subset of what was
 // not synced: in sync mode every acknowledged record survives, with its exact payload.
-TEST_F(WalFaultTest, AcknowledgedRecordsSurvivePowerCuts) {
+TEST_P(WalFaultTest, AcknowledgedRecordsSurvivePowerCuts) {
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     testing::TempDir dir;
@@ -119,6 +125,7 @@ TEST_F(WalFaultTest, AcknowledgedRecordsSurvivePowerCuts) {
     std::mt19937_64 rng(seed);
     WalWriterOptions options;
     options.segment_size_bytes = 2048;
+    options.direct_io = GetParam();
     std::vector<std::string> acknowledged;
     for (int life = 0; life < 3; ++life) {
       auto w = WalWriter::Open(&fs, wal_dir, options);
@@ -142,7 +149,7 @@ TEST_F(WalFaultTest, AcknowledgedRecordsSurvivePowerCuts) {
 }
 
 // In periodic mode an answered append may be lost only if no sync covered it yet.
-TEST_F(WalFaultTest, PeriodicModeKeepsEverythingUpToTheLastSync) {
+TEST_P(WalFaultTest, PeriodicModeKeepsEverythingUpToTheLastSync) {
   WalWriterOptions options;
   options.sync_mode = WalSyncMode::kPeriodic;
   options.periodic_sync_interval_ms = 60'000;  // only explicit syncs in this test
@@ -157,6 +164,11 @@ TEST_F(WalFaultTest, PeriodicModeKeepsEverythingUpToTheLastSync) {
   ASSERT_TRUE(back.status.ok());
   EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Io, WalFaultTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Direct" : "Buffered";
+                         });
 
 }  // namespace
 }  // namespace docdb::io

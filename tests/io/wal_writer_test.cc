@@ -12,11 +12,13 @@ namespace {
 using testing::ReadWal;
 using testing::TestPayload;
 
-class WalWriterTest : public ::testing::Test {
+// Every test runs twice: buffered segments, and direct I/O (WalWriterOptions::direct_io).
+class WalWriterTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override { fs_ = std::move(*NewFileSystem(IoBackend::kAuto)); }
 
-  std::unique_ptr<WalWriter> OpenWriter(const WalWriterOptions& options = {}) {
+  std::unique_ptr<WalWriter> OpenWriter(WalWriterOptions options = {}) {
+    options.direct_io = GetParam();
     Result<std::unique_ptr<WalWriter>> w = WalWriter::Open(fs_.get(), wal_dir_, options);
     EXPECT_TRUE(w.ok()) << w.status().ToString();
     return w.ok() ? std::move(*w) : nullptr;
@@ -37,7 +39,7 @@ class WalWriterTest : public ::testing::Test {
   std::unique_ptr<FileSystem> fs_;
 };
 
-TEST_F(WalWriterTest, AppendsGetDenseLsnsFromOne) {
+TEST_P(WalWriterTest, AppendsGetDenseLsnsFromOne) {
   auto w = OpenWriter();
   EXPECT_EQ(AppendRecords(w.get(), 5), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
   ASSERT_TRUE(w->Close().ok());
@@ -49,7 +51,7 @@ TEST_F(WalWriterTest, AppendsGetDenseLsnsFromOne) {
   EXPECT_EQ(back.end.last_lsn, 5u);
 }
 
-TEST_F(WalWriterTest, ReopenContinuesTheSequenceInTheSameSegment) {
+TEST_P(WalWriterTest, ReopenContinuesTheSequenceInTheSameSegment) {
   auto w = OpenWriter();
   AppendRecords(w.get(), 3);
   ASSERT_TRUE(w->Close().ok());
@@ -65,7 +67,7 @@ TEST_F(WalWriterTest, ReopenContinuesTheSequenceInTheSameSegment) {
 
 // Regression: a reopened writer reported last LSN 0 until its first append, and a
 // checkpoint taken then recorded LSN 0 over an index that was far ahead.
-TEST_F(WalWriterTest, StatsStartAtTheLastLsnOfTheLog) {
+TEST_P(WalWriterTest, StatsStartAtTheLastLsnOfTheLog) {
   auto w = OpenWriter();
   AppendRecords(w.get(), 4);
   ASSERT_TRUE(w->Close().ok());
@@ -74,7 +76,7 @@ TEST_F(WalWriterTest, StatsStartAtTheLastLsnOfTheLog) {
   EXPECT_EQ(w->stats().records, 0u);
 }
 
-TEST_F(WalWriterTest, SegmentsRotateAtTheSizeLimitAndStayInOrder) {
+TEST_P(WalWriterTest, SegmentsRotateAtTheSizeLimitAndStayInOrder) {
   WalWriterOptions options;
   options.segment_size_bytes = 1024;
   auto w = OpenWriter(options);
@@ -88,7 +90,7 @@ TEST_F(WalWriterTest, SegmentsRotateAtTheSizeLimitAndStayInOrder) {
     EXPECT_EQ(back.payloads[i], TestPayload(0, static_cast<int>(i), 100));
 }
 
-TEST_F(WalWriterTest, RecordLargerThanASegmentGetsASegmentOfItsOwn) {
+TEST_P(WalWriterTest, RecordLargerThanASegmentGetsASegmentOfItsOwn) {
   WalWriterOptions options;
   options.segment_size_bytes = 4096;
   auto w = OpenWriter(options);
@@ -103,7 +105,7 @@ TEST_F(WalWriterTest, RecordLargerThanASegmentGetsASegmentOfItsOwn) {
   EXPECT_EQ(fs_->ListDir(wal_dir_)->size(), 3u);
 }
 
-TEST_F(WalWriterTest, AppendAllGivesConsecutiveLsnsAndNeverSplitsAcrossSegments) {
+TEST_P(WalWriterTest, AppendAllGivesConsecutiveLsnsAndNeverSplitsAcrossSegments) {
   WalWriterOptions options;
   options.segment_size_bytes = 1024;
   auto w = OpenWriter(options);
@@ -127,20 +129,21 @@ TEST_F(WalWriterTest, AppendAllGivesConsecutiveLsnsAndNeverSplitsAcrossSegments)
   EXPECT_EQ(reader->segments()[1].first_lsn, 6u) << "the unit began a segment of its own";
 }
 
-TEST_F(WalWriterTest, OversizedPayloadIsRejectedWithoutTrace) {
+TEST_P(WalWriterTest, OversizedPayloadIsRejectedWithoutTrace) {
   auto w = OpenWriter();
   const std::string huge(kWalMaxPayloadBytes + 1, 'x');
   EXPECT_EQ(w->Append(WalRecordType::kPut, huge).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(AppendRecords(w.get(), 1), (std::vector<uint64_t>{1}));
 }
 
-TEST_F(WalWriterTest, EveryDurabilityModeAnswersWithWrittenRecords) {
+TEST_P(WalWriterTest, EveryDurabilityModeAnswersWithWrittenRecords) {
   for (WalSyncMode mode : {WalSyncMode::kSync, WalSyncMode::kPeriodic, WalSyncMode::kNone}) {
     SCOPED_TRACE(std::string(WalSyncModeName(mode)));
     testing::TempDir dir;
     WalWriterOptions options;
     options.sync_mode = mode;
     options.periodic_sync_interval_ms = 5;
+    options.direct_io = GetParam();
     auto w = std::move(*WalWriter::Open(fs_.get(), dir.Join("wal"), options));
     AppendRecords(w.get(), 20);
     // Readable by another reader before Close: an answered append is in the file.
@@ -150,7 +153,7 @@ TEST_F(WalWriterTest, EveryDurabilityModeAnswersWithWrittenRecords) {
   }
 }
 
-TEST_F(WalWriterTest, SyncModeSyncsEveryGroupAndNoneModeOnlyWhenAsked) {
+TEST_P(WalWriterTest, SyncModeSyncsEveryGroupAndNoneModeOnlyWhenAsked) {
   WalWriterOptions options;
   auto w = OpenWriter(options);
   const uint64_t syncs_before = w->stats().syncs;
@@ -160,6 +163,7 @@ TEST_F(WalWriterTest, SyncModeSyncsEveryGroupAndNoneModeOnlyWhenAsked) {
 
   testing::TempDir dir;
   options.sync_mode = WalSyncMode::kNone;
+  options.direct_io = GetParam();
   auto none = std::move(*WalWriter::Open(fs_.get(), dir.Join("wal"), options));
   const uint64_t none_before = none->stats().syncs;
   AppendRecords(none.get(), 3);
@@ -168,14 +172,14 @@ TEST_F(WalWriterTest, SyncModeSyncsEveryGroupAndNoneModeOnlyWhenAsked) {
   EXPECT_EQ(none->stats().syncs, none_before + 1);
 }
 
-TEST_F(WalWriterTest, ClosedWriterRefusesAppends) {
+TEST_P(WalWriterTest, ClosedWriterRefusesAppends) {
   auto w = OpenWriter();
   ASSERT_TRUE(w->Close().ok());
   EXPECT_EQ(w->Append(WalRecordType::kPut, "x").status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(w->Close().code(), StatusCode::kFailedPrecondition);
 }
 
-TEST_F(WalWriterTest, LeftoverTempSegmentIsRemovedOnOpen) {
+TEST_P(WalWriterTest, LeftoverTempSegmentIsRemovedOnOpen) {
   auto w = OpenWriter();
   ASSERT_TRUE(w->Close().ok());
   testing::WriteFileOrDie(WalSegmentTempPath(wal_dir_, 2), "half-made segment");
@@ -183,7 +187,7 @@ TEST_F(WalWriterTest, LeftoverTempSegmentIsRemovedOnOpen) {
   EXPECT_FALSE(*fs_->FileExists(WalSegmentTempPath(wal_dir_, 2)));
 }
 
-TEST_F(WalWriterTest, TornTailIsCutOffBeforeNewRecords) {
+TEST_P(WalWriterTest, TornTailIsCutOffBeforeNewRecords) {
   auto w = OpenWriter();
   AppendRecords(w.get(), 3, 0, 200);
   ASSERT_TRUE(w->Close().ok());
@@ -205,7 +209,7 @@ TEST_F(WalWriterTest, TornTailIsCutOffBeforeNewRecords) {
   EXPECT_EQ(back.payloads[2], TestPayload(9, 0, 10));
 }
 
-TEST_F(WalWriterTest, CorruptLogIsNotAppendedTo) {
+TEST_P(WalWriterTest, CorruptLogIsNotAppendedTo) {
   WalWriterOptions options;
   options.segment_size_bytes = 1024;
   auto w = OpenWriter(options);
@@ -215,16 +219,57 @@ TEST_F(WalWriterTest, CorruptLogIsNotAppendedTo) {
   std::string bytes = testing::ReadFileOrDie(path);
   bytes[kWalSegmentHeaderBytes + 30] ^= 1;
   testing::WriteFileOrDie(path, bytes);
+  options.direct_io = GetParam();
   Result<std::unique_ptr<WalWriter>> reopened = WalWriter::Open(fs_.get(), wal_dir_, options);
   EXPECT_EQ(reopened.status().code(), StatusCode::kCorruption);
 }
 
-TEST_F(WalWriterTest, ModeNamesParseBack) {
+TEST_P(WalWriterTest, ModeNamesParseBack) {
   for (WalSyncMode m : {WalSyncMode::kSync, WalSyncMode::kPeriodic, WalSyncMode::kNone}) {
     EXPECT_EQ(*ParseWalSyncMode(WalSyncModeName(m)), m);
   }
   EXPECT_EQ(ParseWalSyncMode("fsync").status().code(), StatusCode::kInvalidArgument);
 }
+
+// Records of every size, across block boundaries, rotations and reopens: with direct I/O
+// each group rewrites the partial last block, which must come back exactly.
+TEST_P(WalWriterTest, RecordsOfEverySizeReadBackAcrossBlocksRotationsAndReopens) {
+  WalWriterOptions options;
+  options.segment_size_bytes = 64 << 10;
+  std::vector<std::string> written;
+  for (int life = 0; life < 3; ++life) {
+    auto w = OpenWriter(options);
+    for (size_t size : {1, 7, 100, 4000, 4096, 4097, 9000, 30000, 12, 70000, 3}) {
+      written.push_back(TestPayload(life, static_cast<int>(written.size()), size));
+      ASSERT_TRUE(w->Append(WalRecordType::kPut, written.back()).ok());
+    }
+    ASSERT_TRUE(w->Close().ok());
+  }
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.end.reason, WalEndReason::kClean) << back.end.detail;
+  EXPECT_EQ(back.payloads, written);
+}
+
+// Direct I/O is used in sync mode where the file system takes O_DIRECT (ext4, xfs), and
+// never in the relaxed modes.
+TEST_P(WalWriterTest, DirectIoIsUsedInSyncModeWhereTheFileSystemAllowsIt) {
+  auto w = OpenWriter();
+  const Result<std::unique_ptr<File>> probe = fs_->OpenDirect(WalSegmentPath(wal_dir_, 1));
+  ASSERT_TRUE(probe.ok() || probe.status().code() == StatusCode::kNotSupported);
+  EXPECT_EQ(w->direct_io(), GetParam() && probe.ok());
+  testing::TempDir dir;
+  WalWriterOptions relaxed;
+  relaxed.sync_mode = WalSyncMode::kNone;
+  relaxed.direct_io = true;
+  auto none = std::move(*WalWriter::Open(fs_.get(), dir.Join("wal"), relaxed));
+  EXPECT_FALSE(none->direct_io());
+}
+
+INSTANTIATE_TEST_SUITE_P(Io, WalWriterTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Direct" : "Buffered";
+                         });
 
 }  // namespace
 }  // namespace docdb::io

@@ -109,6 +109,7 @@ Output StatsOutput(const docdb::Stats& s) {
            {"errors_validation", n(s.errors_validation)},
            {"retries", n(s.retries)},
            {"io_backend", JsonQuote(s.io_backend)},
+           {"wal_direct_io", s.wal_direct_io ? "true" : "false"},
            {"recovery_records_replayed", n(s.recovery.records_replayed)},
            {"recovery_dropped_bytes", n(s.recovery.dropped_bytes)},
            {"recovery_detail", JsonQuote(s.recovery.detail)}},

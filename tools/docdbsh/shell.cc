@@ -600,7 +600,8 @@ Outcome Shell::Wal(const std::string&) {
         R"(,"wal_syncs":)" + std::to_string(s->wal_syncs) + R"(,"wal_group_commits":)" +
         std::to_string(s->wal_group_commits) + R"(,"wal_segments_trimmed":)" +
         std::to_string(s->wal_segments_trimmed) + R"(,"last_lsn":)" + std::to_string(s->last_lsn) +
-        R"(,"checkpoint_lsn":)" + std::to_string(s->checkpoint_lsn) + "}");
+        R"(,"checkpoint_lsn":)" + std::to_string(s->checkpoint_lsn) + R"(,"direct_io":)" +
+        (s->wal_direct_io ? "true" : "false") + "}");
   return Outcome::kOk;
 }
 

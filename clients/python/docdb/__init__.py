@@ -1084,6 +1084,8 @@ class Database:
                 stats["dead_bytes"] = r.u64("dead bytes")
                 stats["last_checkpoint_time_us"] = r.u64("last checkpoint time")
                 recovery["duration_us"] = r.u64("recovery duration")
+            if not r.at_end():
+                stats["wal_direct_io"] = r.boolean("wal direct io")
             return stats
 
         return self._call(_CMD_STATS, "stats", self._body().done(), decode)
