@@ -75,10 +75,28 @@ size_t ValidSequenceBytes(std::string_view bytes) {
   return length;
 }
 
-// Appends `text` escaped as inside a JSON string, without the quotes.
+// Whether any of the eight bytes of `word` needs an escape: a control character (below
+// 0x20), '"' or '\\'. Bytes of multi-byte UTF-8 sequences (0x80 and up) never do.
+bool WordNeedsEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  // The high bit of each byte that is below `n` (n <= 0x80), exactly.
+  const auto below = [&](uint64_t w, uint64_t n) { return (w - kOnes * n) & ~w & kHighBits; };
+  return (below(word, 0x20) | below(word ^ (kOnes * '"'), 1) | below(word ^ (kOnes * '\\'), 1)) !=
+         0;
+}
+
+// Appends `text` escaped as inside a JSON string, without the quotes. Text that needs no
+// escape (most of a document's) is passed over eight bytes at a time.
 void AppendEscaped(std::string_view text, std::string* out) {
   size_t plain_start = 0;
   for (size_t i = 0; i < text.size(); ++i) {
+    uint64_t word = 0;
+    while (i + sizeof word <= text.size() &&
+           (std::memcpy(&word, text.data() + i, sizeof word), !WordNeedsEscape(word))) {
+      i += sizeof word;
+    }
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     const char letter = EscapeLetter(c);
     if (letter == 0) continue;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "json/string.h"
@@ -75,6 +76,49 @@ TEST(JsonStringTest, QuotingEscapesOnlyWhatJsonRequires) {
   EXPECT_EQ(Quoted("\b\f\n\r\t"), R"("\b\f\n\r\t")");
   EXPECT_EQ(Quoted(std::string("\0\x01\x1f\x7f", 4)), "\"\\u0000\\u0001\\u001f\x7f\"");
   EXPECT_EQ(Quoted(""), "\"\"");
+}
+
+// RFC 8259's escape of one byte, written out independently of the code under test.
+std::string ReferenceEscape(unsigned char c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      break;
+  }
+  if (c >= 0x20) return std::string(1, static_cast<char>(c));
+  char escaped[8];
+  std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+  return escaped;
+}
+
+TEST(JsonStringTest, EveryByteThatNeedsAnEscapeIsFoundAtEveryPosition) {
+  // Plain text is passed over eight bytes at a time: an escape must be found wherever it
+  // sits relative to those words, and the bytes around it must not be taken for one.
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 19; ++at) {
+      const std::string before(at, 'a');
+      const std::string after =
+          "\xC3\xA9"
+          "bcdefghijk~";
+      const std::string quoted = Quoted(before + static_cast<char>(c) + after);
+      ASSERT_EQ(quoted,
+                "\"" + before + ReferenceEscape(static_cast<unsigned char>(c)) + after + "\"")
+          << "byte " << c << " at " << at;
+    }
+  }
 }
 
 TEST(JsonStringTest, MessageQuotesAreCutAtACharacterBoundary) {
