@@ -227,9 +227,15 @@ Result<std::unique_ptr<File>> FaultFileSystem::OpenFile(const std::string& path,
       std::make_unique<FaultFile>(this, std::move(file), StateFor(path), epoch_, false));
 }
 
+void FaultFileSystem::RefuseDirectIo() {
+  std::lock_guard<std::mutex> lock(mu_);
+  refuse_direct_io_ = true;
+}
+
 Result<std::unique_ptr<File>> FaultFileSystem::OpenDirect(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   if (dead_) return DeadMachine(path);
+  if (refuse_direct_io_) return FileSystem::OpenDirect(path);  // NotSupported
   bool torn = false;
   DOCDB_RETURN_IF_ERROR(CheckFault(FaultOp::kOpen, path, &torn));
   DOCDB_ASSIGN_OR_RETURN(const bool exists, base_->FileExists(path));

@@ -74,6 +74,8 @@ class FaultFileSystem : public FileSystem {
   Status PowerCut(PowerCutMode mode = PowerCutMode::kDropUnsynced);
   // Brings the "machine" back: operations work again and what is on disk now is durable.
   void Restart();
+  // From now on OpenDirect answers NotSupported, as a file system without O_DIRECT does.
+  void RefuseDirectIo();
 
   std::string_view name() const override { return "fault"; }
   Result<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override;
@@ -133,6 +135,7 @@ class FaultFileSystem : public FileSystem {
   std::map<std::string, std::vector<DirChange>> dirs_;  // by directory path
   uint64_t graveyard_seq_ = 0;
   bool dead_ = false;
+  bool refuse_direct_io_ = false;
   // Bumped by PowerCut: files opened before it fail every operation, even after Restart.
   uint64_t epoch_ = 0;
 };

@@ -165,6 +165,30 @@ TEST_P(WalFaultTest, PeriodicModeKeepsEverythingUpToTheLastSync) {
   EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
 }
 
+// Where the file system refuses O_DIRECT (tmpfs on older kernels), sync mode falls back
+// to buffered writes and fdatasync, and loses nothing.
+TEST_P(WalFaultTest, WithoutDirectIoTheLogIsWrittenAndSyncedBuffered) {
+  fs_->RefuseDirectIo();
+  WalWriterOptions options;
+  options.direct_io = true;
+  options.segment_size_bytes = 4096;
+  Result<std::unique_ptr<WalWriter>> w = WalWriter::Open(fs_.get(), wal_dir_, options);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_FALSE((*w)->direct_io());
+  const uint64_t syncs_before = fs_->OpCount(FaultOp::kSync);
+  std::vector<std::string> written;
+  for (int i = 0; i < 20; ++i) {  // across several segments
+    written.push_back(TestPayload(0, i, 500));
+    ASSERT_TRUE((*w)->Append(WalRecordType::kPut, written.back()).ok());
+  }
+  EXPECT_FALSE((*w)->direct_io());
+  EXPECT_GE(fs_->OpCount(FaultOp::kSync) - syncs_before, 20u) << "an fdatasync per append";
+  ASSERT_TRUE(fs_->PowerCut().ok());
+  w->reset();
+  fs_->Restart();
+  EXPECT_EQ(ReadWal(fs_.get(), wal_dir_).payloads, written);
+}
+
 INSTANTIATE_TEST_SUITE_P(Io, WalFaultTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& param) {
                            return param.param ? "Direct" : "Buffered";

@@ -266,6 +266,56 @@ TEST_P(WalWriterTest, DirectIoIsUsedInSyncModeWhereTheFileSystemAllowsIt) {
   EXPECT_FALSE(none->direct_io());
 }
 
+// A power cut during a direct write may keep any prefix of its 512-byte sectors. The
+// write begins by rewriting the last block's old bytes unchanged, so whatever prefix
+// lands, the records before it are intact and the new one is whole or a torn tail; the
+// log reads and is appended to as ever.
+TEST(WalDirectTest, TailBlockTornAtEvery512ByteBoundaryKeepsEveryEarlierRecord) {
+  std::unique_ptr<FileSystem> fs = std::move(*NewFileSystem(IoBackend::kAuto));
+  testing::TempDir dir;
+  const std::string wal_dir = dir.Join("wal");
+  WalWriterOptions options;
+  options.direct_io = true;
+  options.segment_size_bytes = 64 << 10;
+  const std::vector<std::string> before_records = {TestPayload(0, 0, 100), TestPayload(0, 1, 700),
+                                                   TestPayload(0, 2, 1500)};
+  const std::string torn_record = TestPayload(1, 0, 5000);  // spans two blocks and more
+  const auto append = [&](const std::vector<std::string>& payloads) {
+    auto w = std::move(*WalWriter::Open(fs.get(), wal_dir, options));
+    if (!w->direct_io()) return false;
+    for (const std::string& p : payloads) EXPECT_TRUE(w->Append(WalRecordType::kPut, p).ok());
+    EXPECT_TRUE(w->Close().ok());
+    return true;
+  };
+  if (!append(before_records)) GTEST_SKIP() << "the file system refuses O_DIRECT";
+  const std::string path = WalSegmentPath(wal_dir, 1);
+  const std::string before = testing::ReadFileOrDie(path);
+  ASSERT_TRUE(append({torn_record}));
+  const std::string after = testing::ReadFileOrDie(path);
+  ASSERT_EQ(before.size(), after.size());
+  size_t first_change = 0;
+  while (before[first_change] == after[first_change]) ++first_change;
+  int kept = 0;
+  int dropped = 0;
+  for (size_t cut = first_change / 512 * 512; cut <= first_change + torn_record.size() + 512;
+       cut += 512) {
+    SCOPED_TRACE("sectors kept up to byte " + std::to_string(cut));
+    testing::WriteFileOrDie(path, after.substr(0, cut) + before.substr(cut));
+    testing::ReadBack back = ReadWal(fs.get(), wal_dir);
+    ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+    std::vector<std::string> expected = before_records;
+    if (back.payloads.size() == expected.size() + 1) expected.push_back(torn_record);
+    ASSERT_EQ(back.payloads, expected);
+    ++(expected.size() > before_records.size() ? kept : dropped);
+    // And the log goes on after whatever it kept.
+    ASSERT_TRUE(append({"next"}));
+    expected.push_back("next");
+    EXPECT_EQ(ReadWal(fs.get(), wal_dir).payloads, expected);
+  }
+  EXPECT_GT(dropped, 5) << "cuts inside the new record";
+  EXPECT_GT(kept, 0) << "cuts after it";
+}
+
 INSTANTIATE_TEST_SUITE_P(Io, WalWriterTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& param) {
                            return param.param ? "Direct" : "Buffered";

@@ -31,21 +31,23 @@ class DocdbshTest : public ::testing::Test {
   CommandResult Shell(const std::string& args) {
     return RunCommand(DOCDBSH_PATH, "--data-dir " + dir_.Join("data") + " " + args);
   }
+  // Runs the ```docdbsh<suffix> block of docs/shell.md as a script.
+  CommandResult RunDocumentedSession(const std::string& suffix) {
+    const std::string script = dir_.Join("session" + suffix + ".docdbsh");
+    testing::WriteFileOrDie(script, DocBlock("docdbsh" + suffix));
+    return Shell("-f " + script);
+  }
   testing::TempDir dir_;
 };
 
 TEST_F(DocdbshTest, TheDocumentedSessionPrintsWhatTheDocsSay) {
-  const std::string script = dir_.Join("session.docdbsh");
-  testing::WriteFileOrDie(script, DocBlock("docdbsh"));
-  const CommandResult run = Shell("-f " + script);
+  const CommandResult run = RunDocumentedSession("");
   EXPECT_EQ(run.out, DocBlock("output"));
   EXPECT_EQ(run.exit_code, 1) << "its last command fails";
 }
 
 TEST_F(DocdbshTest, TheDocumentedPatchSetsDeletesInsertsAndFailsAsAWhole) {
-  const std::string script = dir_.Join("patch.docdbsh");
-  testing::WriteFileOrDie(script, DocBlock("docdbsh-patch"));
-  const CommandResult run = Shell("-f " + script);
+  const CommandResult run = RunDocumentedSession("-patch");
   EXPECT_EQ(run.out, DocBlock("output-patch"));
   EXPECT_EQ(run.exit_code, 1) << "its second patch fails";
 }
