@@ -65,8 +65,8 @@ class PosixFile : public File {
   const std::string path_;
 };
 
-// A PosixFile opened O_DIRECT (FileSystem::OpenDirect): WriteAtAndSync is one pwritev2
-// with RWF_DSYNC.
+// A PosixFile opened O_DIRECT (FileSystem::OpenDirect), on either backend: WriteAtAndSync
+// is one pwritev2 with RWF_DSYNC.
 class PosixDirectFile : public PosixFile {
  public:
   using PosixFile::PosixFile;

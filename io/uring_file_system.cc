@@ -43,34 +43,14 @@ class UringFile : public PosixFile {
 
   Status Sync() override { return rings_->Sync(fd(), path()); }
 
- protected:
-  UringRingPool* rings() const { return rings_; }
-
  private:
   UringRingPool* const rings_;
 };
 
-// A file opened O_DIRECT: WriteAtAndSync is one write with RWF_DSYNC through a ring.
-class UringDirectFile : public UringFile {
- public:
-  using UringFile::UringFile;
-
-  Status WriteAtAndSync(uint64_t offset, std::string_view data) override {
-    Status ring_failure;
-    Status written = WriteFully(
-        [&](uint64_t off, std::string_view rest) -> int64_t {
-          Result<int64_t> done = rings()->WriteDsync(fd(), off, rest, path());
-          if (!done.ok()) {
-            ring_failure = std::move(done).status();
-            return -EIO;  // as in UringFile::WriteAtAndSync
-          }
-          return *done;
-        },
-        offset, data, path());
-    return ring_failure.ok() ? written : ring_failure;
-  }
-};
-
+// OpenDirect is PosixFileSystem's: an O_DIRECT write with RWF_DSYNC submitted through a
+// ring is handed to an io-wq worker on ext4 (it cannot complete without blocking), so it
+// would cost two thread switches more than the same pwritev2 on the caller's thread
+// (docs/io.md, "Direct files").
 class UringFileSystem : public PosixFileSystem {
  public:
   std::string_view name() const override { return "io_uring"; }
@@ -79,12 +59,6 @@ class UringFileSystem : public PosixFileSystem {
     Result<int> fd = OpenDescriptor(path, mode);
     if (!fd.ok()) return fd.status();
     return std::unique_ptr<File>(std::make_unique<UringFile>(*fd, path, &rings_));
-  }
-
-  Result<std::unique_ptr<File>> OpenDirect(const std::string& path) override {
-    Result<int> fd = OpenDirectDescriptor(path);
-    if (!fd.ok()) return fd.status();
-    return std::unique_ptr<File>(std::make_unique<UringDirectFile>(*fd, path, &rings_));
   }
 
   UringRingPool* rings() { return &rings_; }

@@ -2,7 +2,6 @@
 #include "io/uring_ring.h"
 
 #include <liburing.h>
-#include <sys/uio.h>
 
 #include <cassert>
 #include <cerrno>
@@ -237,21 +236,6 @@ Result<UringWriteAndSyncResult> UringRingPool::WriteAndSync(int fd, uint64_t off
   int results[kTagCount] = {-EIO, 0};
   DOCDB_RETURN_IF_ERROR(ring.SubmitAndReap(2, results, path));
   return UringWriteAndSyncResult{results[kWriteTag], results[kSyncTag]};
-}
-
-Result<int64_t> UringRingPool::WriteDsync(int fd, uint64_t offset, std::string_view data,
-                                          std::string_view path) {
-  Result<Lease> lease = Take();
-  if (!lease.ok()) return lease.status();
-  Ring& ring = lease->ring();
-  io_uring_sqe* write = ring.GetSqe();
-  if (write == nullptr) return NoSqeStatus("a write", path);
-  io_uring_prep_write(write, fd, data.data(), static_cast<unsigned>(data.size()), offset);
-  write->rw_flags = RWF_DSYNC;
-  io_uring_sqe_set_data64(write, kWriteTag);
-  int results[kTagCount] = {-EIO, 0};
-  DOCDB_RETURN_IF_ERROR(ring.SubmitAndReap(1, results, path));
-  return static_cast<int64_t>(results[kWriteTag]);
 }
 
 Status UringRingPool::Sync(int fd, std::string_view path) {

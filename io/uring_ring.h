@@ -55,12 +55,6 @@ class UringRingPool {
   Result<UringWriteAndSyncResult> WriteAndSync(int fd, uint64_t offset, std::string_view data,
                                                std::string_view path);
 
-  // Writes `data` at `offset` of `fd` with RWF_DSYNC through a leased ring: one request,
-  // durable when it completes (on a file opened O_DIRECT, ext4 runs it without an io-wq
-  // worker). Returns the bytes written or -errno as the kernel reported; ring failures as
-  // WriteAndSync.
-  Result<int64_t> WriteDsync(int fd, uint64_t offset, std::string_view data, std::string_view path);
-
   // An fdatasync of `fd` through a leased ring. Returns OK, or IoError with the errno kept
   // when the fdatasync or the ring fails (SyncFailedStatus); never retried.
   Status Sync(int fd, std::string_view path);
