@@ -364,19 +364,15 @@ Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
     durable_lsn_ = last_lsn;
     return Status::OK();
   }
-  if (direct_io()) {
-    assert(sync);  // direct I/O is used in sync mode only
-    DOCDB_RETURN_IF_ERROR(FlushDirect());
-    timed();
-    durable_lsn_ = last_lsn;
-    return Status::OK();
-  }
-  Status written = sync ? segment_->WriteAtAndSync(write_offset_, buffer_)
-                        : segment_->WriteAt(write_offset_, buffer_);
+  assert(sync || !direct_io());  // direct I/O is used in sync mode only
+  Status written = direct_io() ? WriteDirect()
+                   : sync      ? segment_->WriteAtAndSync(write_offset_, buffer_)
+                               : segment_->WriteAt(write_offset_, buffer_);
   if (written.code() == StatusCode::kNoSpace) {
     // Part of the group may be on disk: erase it, so that nothing of a failed append
     // stays in the log, and leave the writer usable for when space is freed.
     buffer_.clear();
+    if (direct_io()) return written;  // WriteDirect erased it
     const Status cut = CutBack(write_offset_);
     if (!cut.ok()) return cut.WithContext("cutting back after " + written.ToString());
     Status synced = segment_->Sync();
@@ -385,7 +381,7 @@ Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
   }
   DOCDB_RETURN_IF_ERROR(written);
   if (sync) timed();
-  buffer_capacity_.store(buffer_.capacity(), std::memory_order_relaxed);
+  buffer_capacity_.store(buffer_.capacity() + block_buffer_.capacity(), std::memory_order_relaxed);
   ++group_stats_.group_commits;
   group_stats_.bytes += buffer_.size();
   group_stats_.syncs += sync ? 1 : 0;
@@ -396,7 +392,7 @@ Status WalWriter::Flush(bool sync, uint64_t last_lsn) {
   return Status::OK();
 }
 
-Status WalWriter::FlushDirect() {
+Status WalWriter::WriteDirect() {
   constexpr uint64_t kBlock = kDirectIoAlignment;
   const uint64_t block_start = RoundDown(write_offset_, kBlock);
   const size_t tail = write_offset_ - block_start;
@@ -428,20 +424,13 @@ Status WalWriter::FlushDirect() {
     const Status erased = segment_->WriteAtAndSync(
         block_start, std::string_view(block_buffer_.data(), erase_end - block_start));
     if (!erased.ok()) return erased.WithContext("erasing after " + written.ToString());
-    buffer_.clear();
     return written;
   }
   zeroed_to_ = std::max(zeroed_to_, write_end);
-  buffer_capacity_.store(buffer_.capacity() + block_buffer_.capacity(), std::memory_order_relaxed);
-  ++group_stats_.group_commits;
-  group_stats_.bytes += buffer_.size();
-  ++group_stats_.syncs;
   // The new partial block moves to the front, for the next group.
   const size_t new_tail = end % kBlock;
   std::memmove(block_buffer_.data(), block_buffer_.data() + (end - block_start - new_tail),
                new_tail);
-  write_offset_ = end;
-  buffer_.clear();
   return Status::OK();
 }
 

@@ -123,9 +123,10 @@ class WalWriter {
   void WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group);
   // Writes the buffered records (the last of them `last_lsn`), synced when asked.
   Status Flush(bool sync, uint64_t last_lsn);
-  // Flush of a synced group on a direct segment: the partial last block and the group,
-  // padded with zeros to whole blocks, in one RWF_DSYNC write.
-  Status FlushDirect();
+  // Flush's write of a group on a direct segment: the partial last block and the group,
+  // padded with zeros to whole blocks, in one RWF_DSYNC write. On NoSpace the range is
+  // erased again before it returns; on success the new partial block is kept.
+  Status WriteDirect();
   // Erases what follows `offset` in the (buffered) active segment and preallocates the
   // rest of it.
   Status CutBack(uint64_t offset);
