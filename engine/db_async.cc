@@ -106,11 +106,16 @@ void DBImpl::RunAsyncCommits() {
     last_group_size = group.size();
     lock.unlock();
     std::vector<Result<uint64_t>> outcomes = CommitGroup(group);
+    // The group's bytes leave memory_bytes before anyone is answered, so that a client a
+    // `done` replies to reads a settled value; the batches count against
+    // max_pending_writes until their `done` has returned.
+    lock.lock();
+    async_pending_bytes_ -= group_bytes;
+    lock.unlock();
     // Called without any lock: `done` may read, write synchronously or call WriteAsync.
     for (size_t i = 0; i < group.size(); ++i) Answer(group[i], std::move(outcomes[i]));
     lock.lock();
     async_pending_ -= group.size();
-    async_pending_bytes_ -= group_bytes;
   }
 }
 
