@@ -1,4 +1,4 @@
-// The WAL's on-disk format, version 2 (docs/wal-format.md): segment header, record
+// The WAL's on-disk format, version 3 (docs/wal-format.md): segment header, record
 // framing, record types. Encoding and decoding only; no I/O. Thread-safety: pure.
 //
 // A segment file wal-<n>.log:
@@ -20,6 +20,10 @@
 //   when it wrote the record, capped at 2^24 - 1; zero in version-1 segments.
 //   Zero padding brings the next record to a multiple of 8; non-zero padding is damage.
 //
+// Version 3 adds block padding: zeros from the end of a record to the next multiple of
+// kWalBlockBytes, followed there by the record with the next LSN. The writer leaves it
+// when a group's write begins while the previous group's write is still in flight.
+//
 // All integers are little-endian. Record types 1-127 must be understood by a reader: an
 // unknown one stops reading with NotSupported. Types 128-255 are informational: a
 // reader that does not know one skips it.
@@ -35,7 +39,10 @@
 namespace docdb::io {
 
 inline constexpr std::string_view kWalMagic = "DOCDBWAL";
-inline constexpr uint32_t kWalFormatVersion = 2;
+inline constexpr uint32_t kWalFormatVersion = 3;
+// The first version whose segments may hold block padding.
+inline constexpr uint32_t kWalBlockPaddingVersion = 3;
+inline constexpr uint64_t kWalBlockBytes = 4096;
 inline constexpr uint32_t kWalOldestReadableVersion = 1;
 inline constexpr uint32_t kWalMaxDurableDistance = (1u << 24) - 1;
 inline constexpr size_t kWalSegmentHeaderBytes = 40;
@@ -67,7 +74,7 @@ struct WalSegmentHeader {
 
 std::string EncodeWalSegmentHeader(const WalSegmentHeader& header);
 // Corruption naming the problem for a bad magic, checksum or length; NotSupported for a
-// version this build cannot read (it reads versions 1 and 2).
+// version this build cannot read (it reads versions 1 to 3).
 Result<WalSegmentHeader> DecodeWalSegmentHeader(std::string_view bytes);
 
 // The bytes one record of `payload_bytes` takes, padding included.

@@ -214,6 +214,23 @@ Status WalReader::LoadSegment(size_t index) {
   return Status::OK();
 }
 
+bool WalReader::SkipBlockPadding() {
+  // Zeros up to the next block boundary, and there the record with the next LSN: a group
+  // written while the one before it was still in flight began on a block of its own. Any
+  // other zeros followed by written bytes are damage: a record is written at one place
+  // only, so the next LSN at the boundary means nothing was lost in between.
+  if (segments_[index_].version < kWalBlockPaddingVersion) return false;
+  const uint64_t boundary = (offset_ / kWalBlockBytes + 1) * kWalBlockBytes;
+  if (boundary >= buf_.size()) return false;
+  WalFrame frame;
+  if (DecodeWalRecord(std::string_view(buf_).substr(boundary), &frame) != WalFrameStatus::kOk ||
+      frame.lsn != next_lsn_ || NextNonZero(buf_, offset_) < boundary) {
+    return false;
+  }
+  offset_ = boundary;
+  return true;
+}
+
 void WalReader::NoteSalvaged(const std::string& what) {
   if (end_.salvaged_regions++ == 0) end_.first_salvaged = what;
 }
@@ -367,6 +384,7 @@ Result<bool> WalReader::Next(WalRecord* record) {
       Finish(WalEndReason::kClean, "clean end of log at " + Where(offset_));
       break;
     }
+    if (status == WalFrameStatus::kZeros && SkipBlockPadding()) continue;
     std::string what(WalFrameStatusName(status));
     if (status == WalFrameStatus::kOk) {
       what = "record has LSN " + std::to_string(frame.lsn) + " where " + std::to_string(next_lsn_) +

@@ -104,6 +104,9 @@ class WalReader {
   // every valid record from `found` on was written while the damaged LSN was not yet
   // known to be durable. Counts those records into *records.
   bool IsDamagedFinalGroup(const Position& found, uint64_t* records) const;
+  // Moves past the block padding at the current position (io/wal_format.h) and returns
+  // true when there is some.
+  bool SkipBlockPadding();
   void NoteSalvaged(const std::string& what);
   void Finish(WalEndReason reason, std::string detail);
   std::string Where(uint64_t offset) const;

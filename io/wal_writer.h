@@ -1,8 +1,9 @@
 // Appends records to the WAL with group commit (docs/wal-format.md, "Writing"):
 // concurrent appenders queue their records; the first in the queue becomes the writer,
-// takes every queued record, writes them with one submission (linked to an fdatasync in
-// sync mode) and answers all of them. Thread-safety: Append and Sync may be called from
-// any number of threads; Close from one, after the appenders are done.
+// takes every queued record, writes them with one submission (synced in sync mode) and
+// answers all of them. With direct I/O the next group's write may begin while one is in
+// flight; groups are answered in LSN order. Thread-safety: Append and Sync may be called
+// from any number of threads; Close from one, after the appenders are done.
 #pragma once
 
 #include <atomic>
@@ -119,6 +120,18 @@ class WalWriter {
   Result<uint64_t> Submit(const std::shared_ptr<Waiter>& waiter);
   // Run by the appender at the front of the queue: writes a group, answers it.
   void Lead();
+  // Removes the group (the front of the queue) and makes the next appender the leader.
+  void HandOffLead(size_t group_size);
+  // Wakes the group's appenders but the leader, once their answers are set.
+  void AnswerGroup(const std::vector<std::shared_ptr<Waiter>>& group);
+  // Whether `group` may be written beside a write in flight: a direct segment, the group
+  // within it and within its written blocks (with block padding after a write in flight).
+  bool CanOverlap(const std::vector<std::shared_ptr<Waiter>>& group, bool write_in_flight) const;
+  // Places and encodes `group` (the `seq`th), hands the lead on, writes it unlocked, and
+  // finishes it after every earlier group: a failure, its own or an earlier group's,
+  // fails it and poisons the writer.
+  void WriteOverlapped(const std::vector<std::shared_ptr<Waiter>>& group, uint64_t seq,
+                       bool write_in_flight);
   // Writes the records of `group` (a prefix of the queue). Run by the leader, unlocked.
   void WriteGroup(const std::vector<std::shared_ptr<Waiter>>& group);
   // Writes the buffered records (the last of them `last_lsn`), synced when asked.
@@ -127,6 +140,13 @@ class WalWriter {
   // padded with zeros to whole blocks, in one RWF_DSYNC write. On NoSpace the range is
   // erased again before it returns; on success the new partial block is kept.
   Status WriteDirect();
+  // Fills *image with the blocks of a direct write of buffer_ at write_offset_: the
+  // partial last block's bytes, the records, zeros up to `write_end`. Returns the offset
+  // of the first block.
+  uint64_t ComposeBlocks(AlignedBuffer* image, uint64_t write_end);
+  // After composing `image` (from `block_start`) for a log ending at `end`: its partial
+  // last block becomes block_buffer_.
+  void KeepPartialBlock(const char* image, uint64_t block_start, uint64_t end);
   // Erases what follows `offset` in the (buffered) active segment and preallocates the
   // rest of it.
   Status CutBack(uint64_t offset);
@@ -134,6 +154,8 @@ class WalWriter {
   // writes, its partial last block kept in block_buffer_, when direct I/O is asked for,
   // in sync mode, and not refused by the file system (once refused, not tried again).
   Status SwitchToDirect();
+  // Publishes the size of the group buffers for buffer_bytes().
+  void NoteBufferBytes();
   void RunPeriodicSync();
 
   FileSystem* const fs_;
@@ -146,19 +168,29 @@ class WalWriter {
   Status poisoned_;
   bool closed_ = false;
   WalWriterStats stats_;
+  // Groups are numbered as they are taken; they finish (answered, or failed) in order.
+  uint64_t groups_started_ = 0;
+  uint64_t groups_finished_ = 0;
+  std::condition_variable flight_cv_;  // groups_finished_ grew
+  // An overlapped group that ran out of space is being erased, and the leader's state
+  // (offset, LSN, partial block) set back: no group is placed meanwhile.
+  bool taking_back_ = false;
 
-  // Owned by the current leader (the front of the queue), touched by nobody else.
+  // Owned by the current leader (the front of the queue), touched by nobody else; an
+  // overlapped write goes on using segment_ after handing the lead on, and only a write
+  // that waits for it replaces segment_.
   std::unique_ptr<File> segment_;
   uint64_t segment_number_ = 0;
   uint64_t write_offset_ = 0;  // where the next record goes in segment_
   uint64_t next_lsn_ = 1;
-  uint64_t durable_lsn_ = 0;  // every record up to it is synced; written into each record
+  // Every record up to it is synced; written into each record. Set as groups finish.
+  std::atomic<uint64_t> durable_lsn_{0};
   bool segment_unsynced_ = false;
   bool direct_refused_ = false;  // the file system refused direct I/O
   std::string buffer_;           // the group being written
-  // Direct I/O: the partial last block of segment_ (write_offset_ % kDirectIoAlignment
-  // bytes) at the start, and room for a group after it.
+  // Direct I/O: the partial last block of segment_ (write_offset_ % kWalBlockBytes bytes).
   AlignedBuffer block_buffer_;
+  AlignedBuffer image_;  // the blocks of a write that is not overlapped
   // Direct I/O: [0, zeroed_to_) of segment_ has been written (data or zeros), so writes
   // there change no extent. Writes extend it a chunk at a time.
   uint64_t zeroed_to_ = 0;

@@ -348,6 +348,55 @@ TEST_F(WalReaderTest, VersionOneLogIsReadAndContinuedInANewSegment) {
   EXPECT_EQ(reader->segments()[1].version, kWalFormatVersion);
 }
 
+// Records 1-2, zeros to the first block boundary, then the records of a group written
+// while 1-2 were still in flight (durable through 0): `at_boundary` is the first LSN there.
+std::string SegmentWithBlockPadding(uint32_t version, uint64_t at_boundary) {
+  std::string bytes = EncodeWalSegmentHeader({1, 1, version});
+  for (uint64_t lsn = 1; lsn <= 2; ++lsn) {
+    AppendWalRecord(&bytes, lsn, static_cast<uint8_t>(WalRecordType::kPut), "before", lsn - 1);
+  }
+  bytes.resize(kWalBlockBytes, '\0');
+  for (uint64_t lsn = at_boundary; lsn < at_boundary + 2; ++lsn) {
+    AppendWalRecord(&bytes, lsn, static_cast<uint8_t>(WalRecordType::kPut), "after", 0);
+  }
+  bytes.resize(2 * kWalBlockBytes, '\0');
+  return bytes;
+}
+
+TEST_F(WalReaderTest, BlockPaddingIsSkippedWhenTheNextLsnFollowsIt) {
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  testing::WriteFileOrDie(SegmentPath(1), SegmentWithBlockPadding(kWalFormatVersion, 3));
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(back.end.reason, WalEndReason::kClean) << back.end.detail;
+  // A writer goes on after the last record, in the second block.
+  auto w = WalWriter::Open(fs_.get(), wal_dir_, {});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_EQ(*(*w)->Append(WalRecordType::kPut, "five"), 5u);
+  ASSERT_TRUE((*w)->Close().ok());
+  EXPECT_EQ(ReadWal(fs_.get(), wal_dir_).lsns, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+}
+
+TEST_F(WalReaderTest, AGroupLostBeforeBlockPaddingEndsTheLogThere) {
+  // LSNs 3-4 were never written; 5-6 (written beside them, never acknowledged) follow.
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  testing::WriteFileOrDie(SegmentPath(1), SegmentWithBlockPadding(kWalFormatVersion, 5));
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(back.end.reason, WalEndReason::kTornTail) << back.end.detail;
+  EXPECT_EQ(back.end.dropped_records, 2u);
+}
+
+TEST_F(WalReaderTest, BlockPaddingInAVersionTwoSegmentIsDamage) {
+  ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+  testing::WriteFileOrDie(SegmentPath(1), SegmentWithBlockPadding(2, 3));
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2})) << "version 2 never padded";
+  EXPECT_EQ(back.end.reason, WalEndReason::kTornTail) << back.end.detail;
+}
+
 TEST_F(WalReaderTest, TornTailOfAVersionOneSegmentIsErasedBeforeTheLogGoesOn) {
   ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
   std::string bytes = EncodeWalSegmentHeader({1, 1, /*version=*/1});
