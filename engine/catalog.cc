@@ -5,6 +5,19 @@
 
 namespace docdb::engine {
 
+namespace {
+std::atomic<uint64_t> next_catalog_uid{1};
+}  // namespace
+
+Catalog::Catalog() : uid_(next_catalog_uid.fetch_add(1)), names_(std::make_shared<NameMap>()) {}
+
+void Catalog::PublishNames() {
+  auto names = std::make_shared<NameMap>();
+  for (const auto& [name, entry] : by_name_) names->emplace(name, entry.id);
+  names_ = std::move(names);
+  names_version_.fetch_add(1, std::memory_order_release);
+}
+
 void Catalog::Load(const std::vector<index::CollectionRecord>& records) {
   std::lock_guard<std::mutex> lock(mu_);
   by_name_.clear();
@@ -17,15 +30,27 @@ void Catalog::Load(const std::vector<index::CollectionRecord>& records) {
     by_name_[std::string(kDefaultCollection)] = {0, 0};
     name_by_id_[0] = kDefaultCollection;
   }
+  PublishNames();
 }
 
 Result<uint64_t> Catalog::Find(std::string_view name) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_name_.find(name);
-  if (it == by_name_.end()) {
+  // Each thread keeps the names it read last, and fetches them again (under mu_) only
+  // after a publication: on the read path, one load of a line that is rarely written.
+  struct Cached {
+    uint64_t uid = 0;
+    uint64_t version = 0;
+    std::shared_ptr<const NameMap> names;
+  };
+  thread_local Cached cached;
+  if (cached.uid != uid_ || cached.version != names_version_.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cached = {uid_, names_version_.load(std::memory_order_relaxed), names_};
+  }
+  auto it = cached.names->find(name);
+  if (it == cached.names->end()) {
     return Status::NotFound("collection '" + std::string(name) + "' does not exist");
   }
-  return it->second.id;
+  return it->second;
 }
 
 Status Catalog::Create(std::string_view name, uint64_t id) {
@@ -35,6 +60,7 @@ Status Catalog::Create(std::string_view name, uint64_t id) {
   }
   by_name_[std::string(name)] = {id, 0};
   name_by_id_[id] = name;
+  PublishNames();
   return Status::OK();
 }
 
@@ -48,6 +74,7 @@ Result<uint64_t> Catalog::Drop(std::string_view name) {
   name_by_id_.erase(id);
   by_name_.erase(it);
   dropped_.push_back(id);
+  PublishNames();
   return id;
 }
 

@@ -564,7 +564,8 @@ Result<Document> DBImpl::Get(std::string_view collection, std::string_view id) {
     DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
     Result<Document> doc = [&]() -> Result<Document> {
       const auto pin = segments_->Pin();  // until the document is read
-      DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
+      DOCDB_ASSIGN_OR_RETURN(const Current current,
+                             Lookup(DocumentKeyBuffer(collection_id, id).view()));
       if (!current) {
         return Status::NotFound("document '" + std::string(collection) + "/" + std::string(id) +
                                 "' does not exist");
@@ -583,7 +584,8 @@ Result<bool> DBImpl::Exists(std::string_view collection, std::string_view id) {
     DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
     DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
     DOCDB_ASSIGN_OR_RETURN(const uint64_t collection_id, catalog_.Find(collection));
-    DOCDB_ASSIGN_OR_RETURN(const Current current, Lookup(DocumentKey(collection_id, id)));
+    DOCDB_ASSIGN_OR_RETURN(const Current current,
+                           Lookup(DocumentKeyBuffer(collection_id, id).view()));
     return current.has_value();
   });
 }

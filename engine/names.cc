@@ -1,7 +1,9 @@
 // Names, IDs and keys (engine/names.h).
 #include "engine/names.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "json/string.h"
 
@@ -60,6 +62,12 @@ std::string DocumentKey(uint64_t collection_id, std::string_view id) {
   std::string key = CollectionKeyPrefix(collection_id);
   key.append(id);
   return key;
+}
+
+DocumentKeyBuffer::DocumentKeyBuffer(uint64_t collection_id, std::string_view id)
+    : size_(8 + std::min(id.size(), kMaxDocumentIdBytes)) {
+  for (int i = 0; i < 8; ++i) bytes_[i] = static_cast<char>(collection_id >> (56 - 8 * i));
+  std::memcpy(bytes_.data() + 8, id.data(), size_ - 8);
 }
 
 std::string CollectionKeyPrefix(uint64_t collection_id) {

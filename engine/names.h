@@ -3,6 +3,7 @@
 // to share.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <random>
@@ -29,6 +30,17 @@ Status ValidateDocumentId(std::string_view id);
 // The index key of a document: the collection's id (the LSN that created it), 8 bytes
 // big-endian so that keys sort by collection and then bytewise by document ID.
 std::string DocumentKey(uint64_t collection_id, std::string_view id);
+// The same key built in place, for a point lookup that allocates nothing. The ID must be
+// valid (at most kMaxDocumentIdBytes).
+class DocumentKeyBuffer {
+ public:
+  DocumentKeyBuffer(uint64_t collection_id, std::string_view id);
+  std::string_view view() const { return {bytes_.data(), size_}; }
+
+ private:
+  std::array<char, 8 + kMaxDocumentIdBytes> bytes_;
+  size_t size_;
+};
 // The first key of a collection, and the first key past it.
 std::string CollectionKeyPrefix(uint64_t collection_id);
 std::string CollectionKeyEnd(uint64_t collection_id);

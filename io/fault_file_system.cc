@@ -54,6 +54,7 @@ class FaultFile : public File {
   // Two steps, as on a real disk: a power cut may come between the write and its sync,
   // and then finds the write in flight.
   Status WriteAtAndSync(uint64_t offset, std::string_view data) override {
+    if (direct_) fs_->PassWriteGate();
     DOCDB_RETURN_IF_ERROR(WriteAt(offset, data));
     return Sync();
   }
@@ -230,6 +231,33 @@ Result<std::unique_ptr<File>> FaultFileSystem::OpenFile(const std::string& path,
 void FaultFileSystem::RefuseDirectIo() {
   std::lock_guard<std::mutex> lock(mu_);
   refuse_direct_io_ = true;
+}
+
+void FaultFileSystem::HoldNextDirectWrite() {
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  hold_armed_ = true;
+}
+
+void FaultFileSystem::WaitForHeldWrite() {
+  std::unique_lock<std::mutex> lock(gate_mu_);
+  gate_cv_.wait(lock, [&] { return held_; });
+}
+
+void FaultFileSystem::ReleaseHeldWrite() {
+  {
+    std::lock_guard<std::mutex> lock(gate_mu_);
+    held_ = false;
+  }
+  gate_cv_.notify_all();
+}
+
+void FaultFileSystem::PassWriteGate() {
+  std::unique_lock<std::mutex> lock(gate_mu_);
+  if (!hold_armed_) return;
+  hold_armed_ = false;
+  held_ = true;
+  gate_cv_.notify_all();
+  gate_cv_.wait(lock, [&] { return !held_; });
 }
 
 Result<std::unique_ptr<File>> FaultFileSystem::OpenDirect(const std::string& path) {

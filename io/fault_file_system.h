@@ -4,6 +4,7 @@
 // serialised on one mutex, so it may be shared by any number of threads.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -76,6 +77,12 @@ class FaultFileSystem : public FileSystem {
   void Restart();
   // From now on OpenDirect answers NotSupported, as a file system without O_DIRECT does.
   void RefuseDirectIo();
+  // Holds the next synced write to a file opened with OpenDirect before it begins (it is
+  // neither counted nor done yet), until ReleaseHeldWrite: for tests of a write in flight
+  // beside others. WaitForHeldWrite returns once a write is held.
+  void HoldNextDirectWrite();
+  void WaitForHeldWrite();
+  void ReleaseHeldWrite();
 
   std::string_view name() const override { return "fault"; }
   Result<std::unique_ptr<File>> OpenFile(const std::string& path, OpenMode mode) override;
@@ -136,6 +143,13 @@ class FaultFileSystem : public FileSystem {
   uint64_t graveyard_seq_ = 0;
   bool dead_ = false;
   bool refuse_direct_io_ = false;
+
+  // Blocks a direct write armed by HoldNextDirectWrite until it is released.
+  void PassWriteGate();
+  std::mutex gate_mu_;  // not mu_: a held write must not stop the others
+  std::condition_variable gate_cv_;
+  bool hold_armed_ = false;  // guarded by gate_mu_
+  bool held_ = false;        // guarded by gate_mu_
   // Bumped by PowerCut: files opened before it fail every operation, even after Restart.
   uint64_t epoch_ = 0;
 };

@@ -43,6 +43,15 @@ TEST(NamesTest, KeysSortByCollectionThenId) {
   EXPECT_EQ(DocumentIdOfKey(DocumentKey(3, "doc")), "doc");
 }
 
+TEST(NamesTest, AKeyBuiltInPlaceIsTheKey) {
+  for (uint64_t collection : {0ull, 1ull, 0x0102030405060708ull, ~0ull}) {
+    for (const std::string& id :
+         {std::string("a"), std::string("doc-17"), std::string(255, '\xff')}) {
+      EXPECT_EQ(DocumentKeyBuffer(collection, id).view(), DocumentKey(collection, id));
+    }
+  }
+}
+
 TEST(NamesTest, GeneratedIdsAreUniqueAndIncreasing) {
   DocumentIdGenerator gen(1);
   std::string last;

@@ -53,12 +53,18 @@ void CheckEveryRecord(FileSystem* fs, const std::string& wal_dir, int threads, i
 }
 
 TEST(WalConcurrencyTest, ConcurrentAppendersGetUniqueDenseReadableLsns) {
-  for (WalSyncMode mode : {WalSyncMode::kSync, WalSyncMode::kPeriodic, WalSyncMode::kNone}) {
-    SCOPED_TRACE(std::string(WalSyncModeName(mode)));
+  struct Case {
+    WalSyncMode mode;
+    bool direct_io;  // in sync mode, groups then overlap (with block padding)
+  };
+  for (const Case c : {Case{WalSyncMode::kSync, true}, Case{WalSyncMode::kSync, false},
+                       Case{WalSyncMode::kPeriodic, false}, Case{WalSyncMode::kNone, false}}) {
+    SCOPED_TRACE(std::string(WalSyncModeName(c.mode)) + (c.direct_io ? ", direct" : ""));
     testing::TempDir dir;
     auto fs = std::move(*NewFileSystem(IoBackend::kAuto));
     WalWriterOptions options;
-    options.sync_mode = mode;
+    options.sync_mode = c.mode;
+    options.direct_io = c.direct_io;
     options.periodic_sync_interval_ms = 2;
     options.segment_size_bytes = 16 << 10;  // many rotations under contention
     options.max_group_bytes = 4 << 10;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -187,6 +188,104 @@ TEST_P(WalFaultTest, IoErrorWithGroupsInFlightAcknowledgesNothingAfterIt) {
     fs_->ClearFaults();
   }
 }
+
+// Two groups in flight at once, the first one's write held by the file system until the
+// second's was tried.
+class WalOverlapTest : public WalFaultTest {
+ protected:
+  void SetUp() override {
+    WalFaultTest::SetUp();
+    writer_ = OpenWriter();
+    // Past the first block, so that this write zero-fills ahead and the next ones
+    // change no extent: those may overlap.
+    ASSERT_EQ(*writer_->Append(WalRecordType::kPut, first_), 1u);
+  }
+
+  // Appends "a" (its write held) and then "b", whose write is tried while "a"'s is held:
+  // `before_b` runs before "b" is appended, `after_b` once its write was tried, and then
+  // "a"'s write is released.
+  void AppendBesideAHeldWrite(const std::function<void()>& before_b,
+                              const std::function<void()>& after_b) {
+    fs_->HoldNextDirectWrite();
+    std::thread a([&] { a_ = writer_->Append(WalRecordType::kPut, "a"); });
+    fs_->WaitForHeldWrite();
+    before_b();
+    const uint64_t writes = fs_->OpCount(FaultOp::kWrite);
+    std::thread b([&] { b_ = writer_->Append(WalRecordType::kPut, "b"); });
+    while (fs_->OpCount(FaultOp::kWrite) == writes) std::this_thread::yield();
+    after_b();
+    fs_->ReleaseHeldWrite();
+    a.join();
+    b.join();
+  }
+
+  const std::string first_ = std::string(5000, 'f');
+  std::unique_ptr<WalWriter> writer_;
+  Result<uint64_t> a_ = Status::Internal("not appended");
+  Result<uint64_t> b_ = Status::Internal("not appended");
+};
+
+TEST_P(WalOverlapTest, BothGroupsAreAnsweredInLsnOrderAndReadBackAcrossThePadding) {
+  AppendBesideAHeldWrite([] {}, [] {});
+  ASSERT_TRUE(a_.ok()) << a_.status().ToString();
+  ASSERT_TRUE(b_.ok()) << b_.status().ToString();
+  EXPECT_EQ(*a_, 2u);
+  EXPECT_EQ(*b_, 3u);
+  ASSERT_TRUE(writer_->Close().ok());
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.payloads, (std::vector<std::string>{first_, "a", "b"}));
+  EXPECT_EQ(back.end.reason, WalEndReason::kClean) << back.end.detail;
+}
+
+TEST_P(WalOverlapTest, AFailedSecondGroupLeavesTheFirstAcknowledged) {
+  // The next write tried is "b"'s; "a"'s, held, is tried after it.
+  AppendBesideAHeldWrite([&] { fs_->InjectFault({FaultOp::kWrite, 1, EIO}); }, [] {});
+  ASSERT_TRUE(a_.ok()) << "written before the failure: " << a_.status().ToString();
+  EXPECT_EQ(b_.status().code(), StatusCode::kIoError);
+  EXPECT_EQ(writer_->Append(WalRecordType::kPut, "later").status().code(), StatusCode::kIoError);
+  writer_.reset();
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.payloads, (std::vector<std::string>{first_, "a"}));
+}
+
+TEST_P(WalOverlapTest, AFailedFirstGroupFailsTheSecondThoughItReachedTheDisk) {
+  AppendBesideAHeldWrite([] {}, [&] { fs_->InjectFault({FaultOp::kWrite, 1, EIO}); });
+  EXPECT_EQ(a_.status().code(), StatusCode::kIoError);
+  EXPECT_EQ(b_.status(), a_.status()) << "nothing after the failed group is acknowledged";
+  EXPECT_EQ(writer_->poisoned(), a_.status());
+  writer_.reset();
+  // "b" is on disk, after the unwritten group: the end of the log, not corruption.
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.payloads, (std::vector<std::string>{first_}));
+  EXPECT_EQ(back.end.reason, WalEndReason::kTornTail) << back.end.detail;
+  EXPECT_EQ(back.end.dropped_records, 1u);
+  // A writer reopened there erases "b" and gives its LSN to the next append.
+  auto reopened = OpenWriter();
+  EXPECT_EQ(*reopened->Append(WalRecordType::kPut, "again"), 2u);
+  ASSERT_TRUE(reopened->Close().ok());
+  back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.payloads, (std::vector<std::string>{first_, "again"}));
+  EXPECT_EQ(back.end.reason, WalEndReason::kClean) << back.end.detail;
+}
+
+TEST_P(WalOverlapTest, APowerCutWithTheFirstGroupInFlightKeepsEverythingAcknowledged) {
+  AppendBesideAHeldWrite([] {}, [&] { ASSERT_TRUE(fs_->PowerCut().ok()); });
+  EXPECT_FALSE(a_.ok());
+  EXPECT_FALSE(b_.ok()) << "answered only after the group before it";
+  writer_.reset();
+  fs_->Restart();
+  testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+  ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+  EXPECT_EQ(back.payloads, (std::vector<std::string>{first_}));
+}
+
+// Direct I/O only: buffered groups are written one at a time.
+INSTANTIATE_TEST_SUITE_P(Io, WalOverlapTest, ::testing::Values(true),
+                         [](const ::testing::TestParamInfo<bool>&) { return "Direct"; });
 
 // In periodic mode an answered append may be lost only if no sync covered it yet.
 TEST_P(WalFaultTest, PeriodicModeKeepsEverythingUpToTheLastSync) {
