@@ -9,6 +9,12 @@
 // before any other header that could include it first.
 #pragma once
 
+// RapidJSON's SSE2 scanners (whitespace, unescaped string bytes), for the NUL-terminated
+// text json/reader.cc parses; SSE2 is in every x86-64 CPU.
+#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
+#define RAPIDJSON_SSE2
+#endif
+
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((no_sanitize("pointer-overflow"))), apply_to = function)
 #endif

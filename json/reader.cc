@@ -4,7 +4,10 @@
 // validates UTF-8 (kParseValidateEncodingFlag, only for text that is not UTF-8 as a
 // whole: the error then names the string), hands numbers over as their text
 // (kParseNumbersAsStringsFlag) and stops after the value (kParseStopWhenDoneFlag) so that
-// the bytes after it are checked here: RapidJSON's own check would stop at a NUL. Comments
+// the bytes after it are checked here: RapidJSON's own check would stop at a NUL. It
+// parses a copy of the text in place (kParseInsituFlag): strings are decoded where they
+// stand rather than a byte at a time into a stack, and its SSE2 scanners for whitespace
+// and unescaped string bytes run (json/rapidjson.h). Comments
 // and trailing commas are rejected because their flags are never set. What RapidJSON does
 // not check, StrictJsonHandler does: depth, duplicate member names, and \u escapes of
 // lone low surrogates (\uDC00), which RapidJSON 1.1.0 decodes into invalid UTF-8.
@@ -13,6 +16,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,9 +27,55 @@
 namespace docdb::json {
 namespace {
 
-constexpr unsigned kStrictParseFlags = rapidjson::kParseIterativeFlag |
-                                       rapidjson::kParseNumbersAsStringsFlag |
-                                       rapidjson::kParseStopWhenDoneFlag;
+constexpr unsigned kStrictParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag |
+    rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseInsituFlag;
+
+// Past the copy's terminating NUL, zeros to the end of the 16-byte block that holds it:
+// RapidJSON's SSE2 scanners read whole aligned blocks and stop at the NUL.
+constexpr size_t kCopyPaddingBytes = 16;
+// A thread's copy buffer is given back after a text larger than this.
+constexpr size_t kMaxKeptCopyBytes = 1 << 20;
+
+// The NUL-terminated, padded copy of a text that one parse decodes in place. Each thread
+// reuses one buffer; a parse begun from inside another (a sink that parses) gets its own.
+class ParseCopy {
+ public:
+  explicit ParseCopy(std::string_view text) {
+    Reused& reused = ThreadBuffer();
+    if (!reused.in_use) {
+      reused.in_use = true;
+      reused_ = &reused;
+      buffer_ = &reused.buffer;
+    }
+    buffer_->resize(text.size() + 1 + kCopyPaddingBytes);
+    std::memcpy(buffer_->data(), text.data(), text.size());
+    std::memset(buffer_->data() + text.size(), 0, 1 + kCopyPaddingBytes);
+  }
+  ~ParseCopy() {
+    if (reused_ == nullptr) return;
+    if (reused_->buffer.capacity() > kMaxKeptCopyBytes) std::string().swap(reused_->buffer);
+    reused_->in_use = false;
+  }
+  ParseCopy(const ParseCopy&) = delete;
+  ParseCopy& operator=(const ParseCopy&) = delete;
+
+  char* data() { return buffer_->data(); }
+
+ private:
+  struct Reused {
+    std::string buffer;
+    bool in_use = false;
+  };
+  static Reused& ThreadBuffer() {
+    thread_local Reused reused;
+    return reused;
+  }
+
+  Reused* reused_ = nullptr;
+  std::string own_;
+  std::string* buffer_ = &own_;
+};
 
 Status ErrorAt(size_t offset, std::string_view what) {
   return Status::InvalidArgument("invalid JSON at byte " + std::to_string(offset) + ": " +
@@ -87,31 +137,21 @@ std::string DescribeParseError(rapidjson::ParseErrorCode code, std::string_view 
 }
 
 // The offset of the opening quote of the string whose closing quote is at text[end - 1].
-// Inside a string every quote is escaped, that is, preceded by an odd number of
-// backslashes; the opening quote is the nearest one preceded by an even number.
-size_t StringStartOffset(std::string_view text, size_t end) {
-  assert(end >= 2 && text[end - 1] == '"');
-  for (size_t i = end - 1; i-- > 0;) {
-    if (text[i] != '"') continue;
-    size_t backslashes = 0;
-    while (backslashes < i && text[i - 1 - backslashes] == '\\') ++backslashes;
-    if (backslashes % 2 == 0) return i;
-  }
-  return 0;
-}
-
 // The numbers of a text that RapidJSON cannot take (below): start offset -> length.
 using HugeNumbers = std::map<size_t, size_t>;
 
 // The RapidJSON handler: checks each event against the rules RapidJSON leaves out, then
 // forwards it, but for the first `skip` events (a second parse of the same text, whose
 // first events the sink has seen already). Returning false stops the parse; error() then
-// says why.
+// says why. Strings and numbers arrive as pointers into the copy being parsed (`base`),
+// which give their offsets: RapidJSON advances a copy of the stream while it reads one,
+// so the stream itself tells the offset only between tokens.
 class StrictJsonHandler {
  public:
-  StrictJsonHandler(std::string_view text, const rapidjson::MemoryStream* stream,
+  StrictJsonHandler(std::string_view text, const char* base, rapidjson::InsituStringStream* stream,
                     const HugeNumbers* huge, uint32_t max_depth, uint64_t skip, JsonEventSink* sink)
       : text_(text),
+        base_(base),
         stream_(stream),
         huge_(huge),
         max_depth_(max_depth),
@@ -138,7 +178,7 @@ class StrictJsonHandler {
   bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
     if (!Deliver()) return true;
     // A huge number was parsed as the 0 that stands in for it: the sink gets it as given.
-    const size_t start = stream_->Tell() - length;
+    const size_t start = OffsetOf(text);
     if (huge_ != nullptr) {
       if (auto it = huge_->find(start); it != huge_->end()) {
         sink_->OnNumber(text_.substr(start, it->second));
@@ -150,7 +190,7 @@ class StrictJsonHandler {
   }
   bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
     const std::string_view value(text, length);
-    if (!CheckDecodedString(value)) return false;
+    if (!CheckDecodedString(value, QuoteOffsetOf(text))) return false;
     if (Deliver()) sink_->OnString(value);
     return true;
   }
@@ -162,8 +202,8 @@ class StrictJsonHandler {
   }
   bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
     const std::string_view name(text, length);
-    if (!CheckDecodedString(name)) return false;
-    keys_.push_back({key_bytes_.size(), name.size(), StringStartOffset(text_, stream_->Tell())});
+    if (!CheckDecodedString(name, QuoteOffsetOf(text))) return false;
+    keys_.push_back({key_bytes_.size(), name.size(), QuoteOffsetOf(text)});
     key_bytes_.append(name);
     if (Deliver()) sink_->OnKey(name);
     return true;
@@ -207,6 +247,10 @@ class StrictJsonHandler {
   // Whether the next event goes to the sink.
   bool Deliver() { return ++events_ > skip_; }
 
+  size_t OffsetOf(const char* in_copy) const { return static_cast<size_t>(in_copy - base_); }
+  // A string is decoded where it stands, from just after its opening quote.
+  size_t QuoteOffsetOf(const char* decoded) const { return OffsetOf(decoded) - 1; }
+
   bool NotRawNumber() {
     return Fail(Status::Internal("RapidJSON delivered a number as a value, not as text"));
   }
@@ -223,11 +267,10 @@ class StrictJsonHandler {
   }
 
   // The input was validated as UTF-8, so invalid UTF-8 in a decoded string can only come
-  // from a \u escape of a lone low surrogate. The stream is just past the closing quote.
-  bool CheckDecodedString(std::string_view decoded) {
+  // from a \u escape of a lone low surrogate.
+  bool CheckDecodedString(std::string_view decoded, size_t quote_offset) {
     if (IsValidUtf8(decoded)) return true;
-    return Fail(ErrorAt(StringStartOffset(text_, stream_->Tell()),
-                        "string with a \\u escape of a lone UTF-16 surrogate"));
+    return Fail(ErrorAt(quote_offset, "string with a \\u escape of a lone UTF-16 surrogate"));
   }
 
   std::string_view KeyName(const KeyRecord& key) const {
@@ -257,7 +300,8 @@ class StrictJsonHandler {
   }
 
   const std::string_view text_;
-  const rapidjson::MemoryStream* const stream_;
+  const char* const base_;
+  rapidjson::InsituStringStream* const stream_;  // Tell() is not const
   const HugeNumbers* const huge_;
   const uint32_t max_depth_;
   const uint64_t skip_;
@@ -340,8 +384,9 @@ std::string TameHugeNumbers(std::string_view text, HugeNumbers* huge) {
 Status Parse(std::string_view text, std::string_view parsed, const HugeNumbers* huge,
              const JsonLimits& limits, uint64_t skip, JsonEventSink* sink, uint64_t* events,
              bool* too_big) {
-  rapidjson::MemoryStream stream(parsed.data(), parsed.size());
-  StrictJsonHandler handler(text, &stream, huge, limits.max_depth, skip, sink);
+  ParseCopy copy(parsed);
+  rapidjson::InsituStringStream stream(copy.data());
+  StrictJsonHandler handler(text, copy.data(), &stream, huge, limits.max_depth, skip, sink);
   rapidjson::Reader reader;
   // Text that is valid UTF-8 as a whole is parsed without RapidJSON's check of each
   // string's bytes (a fifth of the time of a 1 KiB document); other text is parsed with

@@ -167,6 +167,13 @@ TEST(JsonValidatorTest, NulAfterTheValueIsRejected) {
   ExpectRejectedAt(std::string("\"a\"\0\"b\"", 7), 3, "NUL");
 }
 
+TEST(JsonValidatorTest, NulBetweenTokensIsRejectedWhereItStands) {
+  // The parser reads a NUL-terminated copy: a NUL inside the text must not end it early.
+  ExpectRejectedAt(std::string("[1,\0 2]", 7), 3, "");
+  ExpectRejectedAt(std::string("{\"a\"\0:1}", 7), 4, "");
+  ExpectRejectedAt(std::string("[1\0]", 4), 2, "");
+}
+
 TEST(JsonValidatorTest, NulOrControlCharacterInsideAStringIsRejected) {
   ExpectRejectedAt(std::string("\"a\0b\"", 5), 2, "control character");
   ExpectRejectedAt("\"a\tb\"", 2, "control character");
