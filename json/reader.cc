@@ -34,6 +34,9 @@ constexpr unsigned kStrictParseFlags =
 // Past the copy's terminating NUL, zeros to the end of the 16-byte block that holds it:
 // RapidJSON's SSE2 scanners read whole aligned blocks and stop at the NUL.
 constexpr size_t kCopyPaddingBytes = 16;
+// Objects with up to this many members are checked for duplicate names pairwise, without
+// sorting (or allocating).
+constexpr size_t kPairwiseKeyCheckMax = 16;
 // A thread's copy buffer is given back after a text larger than this.
 constexpr size_t kMaxKeptCopyBytes = 1 << 20;
 
@@ -156,7 +159,11 @@ class StrictJsonHandler {
         huge_(huge),
         max_depth_(max_depth),
         skip_(skip),
-        sink_(sink) {}
+        sink_(sink) {
+    // Room for a typical document's names without growing.
+    keys_.reserve(kPairwiseKeyCheckMax);
+    open_objects_.reserve(8);
+  }
 
   const Status& error() const { return error_; }
   uint64_t events() const { return events_; }  // delivered or skipped
@@ -196,22 +203,20 @@ class StrictJsonHandler {
   }
   bool StartObject() {
     if (!EnterContainer()) return false;
-    open_objects_.push_back({keys_.size(), key_bytes_.size()});
+    open_objects_.push_back(keys_.size());
     if (Deliver()) sink_->OnStartObject();
     return true;
   }
   bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
     const std::string_view name(text, length);
     if (!CheckDecodedString(name, QuoteOffsetOf(text))) return false;
-    keys_.push_back({key_bytes_.size(), name.size(), QuoteOffsetOf(text)});
-    key_bytes_.append(name);
+    keys_.push_back({name, QuoteOffsetOf(text)});
     if (Deliver()) sink_->OnKey(name);
     return true;
   }
   bool EndObject(rapidjson::SizeType /*member_count*/) {
     if (!CheckNoDuplicateNames()) return false;
-    keys_.resize(open_objects_.back().first_key);
-    key_bytes_.resize(open_objects_.back().first_key_byte);
+    keys_.resize(open_objects_.back());
     open_objects_.pop_back();
     --depth_;
     if (Deliver()) sink_->OnEndObject();
@@ -230,13 +235,9 @@ class StrictJsonHandler {
 
  private:
   struct KeyRecord {
-    size_t first_byte;  // in key_bytes_
-    size_t length;
+    // Decoded in place in the copy, where no later string is decoded over it.
+    std::string_view name;
     size_t text_offset;  // of its opening quote in text_
-  };
-  struct OpenObject {
-    size_t first_key;  // its first entry in keys_
-    size_t first_key_byte;
   };
 
   bool Fail(Status status) {
@@ -273,30 +274,39 @@ class StrictJsonHandler {
     return Fail(ErrorAt(quote_offset, "string with a \\u escape of a lone UTF-16 surrogate"));
   }
 
-  std::string_view KeyName(const KeyRecord& key) const {
-    return std::string_view(key_bytes_).substr(key.first_byte, key.length);
-  }
-
-  // Called as the innermost open object ends. Sorting its names (by name, then place)
-  // finds duplicates in O(n log n); the one reported is the first repeat in the text.
+  // Called as the innermost open object ends; the repeat reported is the first in the
+  // text. A small object's names are compared pairwise; a larger one's are sorted (by
+  // name, then place), which finds duplicates in O(n log n).
   bool CheckNoDuplicateNames() {
-    const size_t first = open_objects_.back().first_key;
-    if (keys_.size() - first < 2) return true;
-    std::vector<const KeyRecord*> sorted;
-    sorted.reserve(keys_.size() - first);
-    for (size_t i = first; i < keys_.size(); ++i) sorted.push_back(&keys_[i]);
-    std::sort(sorted.begin(), sorted.end(), [this](const KeyRecord* a, const KeyRecord* b) {
-      const int order = KeyName(*a).compare(KeyName(*b));
-      return order != 0 ? order < 0 : a->text_offset < b->text_offset;
-    });
+    const size_t first = open_objects_.back();
+    const size_t count = keys_.size() - first;
+    if (count < 2) return true;
     const KeyRecord* repeat = nullptr;
-    for (size_t i = 1; i < sorted.size(); ++i) {
-      if (KeyName(*sorted[i]) != KeyName(*sorted[i - 1])) continue;
-      if (repeat == nullptr || sorted[i]->text_offset < repeat->text_offset) repeat = sorted[i];
+    if (count <= kPairwiseKeyCheckMax) {
+      for (size_t j = first + 1; j < keys_.size() && repeat == nullptr; ++j) {
+        for (size_t i = first; i < j; ++i) {
+          if (keys_[i].name == keys_[j].name) {
+            repeat = &keys_[j];
+            break;
+          }
+        }
+      }
+    } else {
+      std::vector<const KeyRecord*> sorted;
+      sorted.reserve(count);
+      for (size_t i = first; i < keys_.size(); ++i) sorted.push_back(&keys_[i]);
+      std::sort(sorted.begin(), sorted.end(), [](const KeyRecord* a, const KeyRecord* b) {
+        const int order = a->name.compare(b->name);
+        return order != 0 ? order < 0 : a->text_offset < b->text_offset;
+      });
+      for (size_t i = 1; i < sorted.size(); ++i) {
+        if (sorted[i]->name != sorted[i - 1]->name) continue;
+        if (repeat == nullptr || sorted[i]->text_offset < repeat->text_offset) repeat = sorted[i];
+      }
     }
     if (repeat == nullptr) return true;
     return Fail(
-        ErrorAt(repeat->text_offset, "duplicate member name " + QuoteForMessage(KeyName(*repeat))));
+        ErrorAt(repeat->text_offset, "duplicate member name " + QuoteForMessage(repeat->name)));
   }
 
   const std::string_view text_;
@@ -308,10 +318,10 @@ class StrictJsonHandler {
   uint64_t events_ = 0;
   JsonEventSink* const sink_;
   uint32_t depth_ = 0;
-  // The member names of every object still open, innermost last, for the duplicate check.
-  std::vector<OpenObject> open_objects_;
+  // The member names of every object still open, innermost last, for the duplicate check;
+  // open_objects_ holds where each one's names begin in keys_.
+  std::vector<size_t> open_objects_;
   std::vector<KeyRecord> keys_;
-  std::string key_bytes_;
   Status error_;
 };
 

@@ -235,6 +235,14 @@ TEST(JsonValidatorTest, DuplicateWrittenWithEscapesIsStillADuplicate) {
 
 TEST(JsonValidatorTest, FirstRepeatInTheTextIsTheOneReported) {
   ExpectRejectedAt(R"({"b":1,"a":2,"a":3,"b":4})", 13, "duplicate member name \"a\"");
+  // Small objects are checked pairwise, larger ones by sorting: both report the same.
+  for (int others : {0, 12, 13, 30}) {
+    std::string body = R"({"b":1,"a":2,)";
+    for (int i = 0; i < others; ++i) body += "\"x" + std::to_string(i) + "\":0,";
+    const size_t repeat_offset = body.size();
+    body += R"("a":3,"b":4})";
+    ExpectRejectedAt(body, repeat_offset, "duplicate member name \"a\"");
+  }
 }
 
 TEST(JsonValidatorTest, SameNameInDifferentObjectsIsAllowed) {
