@@ -1,7 +1,8 @@
 // The engine options DocDB's benchmarks (microbench, docdb-bench) start from, with the
 // switches that measure what a feature costs (docs/performance.md):
 // DOCDB_BENCH_METRICS=false runs without operation metrics, DOCDB_BENCH_WAL_DIRECT_IO=false
-// with a buffered WAL (write + fdatasync). Thread-safety: reads the environment.
+// with a buffered WAL (write + fdatasync), DOCDB_BENCH_SEGMENT_BUFFER=false with every
+// data-segment record written as it comes. Thread-safety: reads the environment.
 #pragma once
 
 #include <cstdlib>
@@ -21,6 +22,7 @@ inline Options BenchEngineOptions() {
   Options options;
   options.metrics_enabled = EnvSwitch("DOCDB_BENCH_METRICS");
   options.wal_direct_io = EnvSwitch("DOCDB_BENCH_WAL_DIRECT_IO");
+  if (!EnvSwitch("DOCDB_BENCH_SEGMENT_BUFFER")) options.data_segment_buffer_bytes = 0;
   return options;
 }
 

@@ -113,7 +113,8 @@ Status DBImpl::Recover() {
   }
   if (!meta.has_live_bytes) DOCDB_RETURN_IF_ERROR(CountLiveBytes(&extents));
   DOCDB_ASSIGN_OR_RETURN(segments_, io::SegmentStore::Open(fs_, io::DataDirPath(dir_), extents,
-                                                           options_.data_segment_size_bytes));
+                                                           options_.data_segment_size_bytes,
+                                                           options_.data_segment_buffer_bytes));
   DOCDB_RETURN_IF_ERROR(ReplayWal(meta.checkpoint_lsn, end, revoked));
   ReportRecovery(end, std::chrono::steady_clock::now() - started);
 
@@ -366,13 +367,17 @@ Status DBImpl::RunCheckpoint() {
       "checkpoint of " + dir_ + " at LSN " + std::to_string(meta.checkpoint_lsn);
   // The index may name C only once the WAL up to C is durable (in periodic and none
   // modes it may not be yet): after a power cut, recovery must find C in the WAL. And
-  // segment bytes must be durable before the index points at them.
-  Status synced = wal_->Sync();
-  if (synced.ok()) synced = segments_->SyncAll();
-  if (!synced.ok()) return Poison(synced.WithContext(what));
+  // segment bytes must be durable before the index points at them. Buffered appends are
+  // written first: a full disk fails this checkpoint, as it fails a write.
   // Anything else that fails (but EIO) leaves the previous checkpoint in force: the frozen
   // table stays readable (no write is lost to readers) and goes into the next checkpoint.
-  Status applied = checkpoint_hook_for_testing_ ? checkpoint_hook_for_testing_() : Status::OK();
+  Status applied = segments_->Flush();
+  if (applied.ok()) {
+    Status synced = wal_->Sync();
+    if (synced.ok()) synced = segments_->SyncAll();
+    if (!synced.ok()) return Poison(synced.WithContext(what));
+    if (checkpoint_hook_for_testing_) applied = checkpoint_hook_for_testing_();
+  }
   if (applied.ok()) {
     std::vector<index::IndexChange> changes;
     changes.reserve(frozen->size());
@@ -381,7 +386,8 @@ Status DBImpl::RunCheckpoint() {
   }
   if (!applied.ok()) {
     applied = applied.WithContext(what);
-    // EIO from the index is its fdatasync or write failing: critical, as for the WAL.
+    // EIO from the segments or the index is a write or fdatasync failing: critical, as for
+    // the WAL.
     if (applied.sys_errno() == EIO) return Poison(applied);
     // Still to be checkpointed: the next write past the interval asks again.
     wal_bytes_since_checkpoint_ += interval_bytes;
@@ -540,7 +546,8 @@ Result<Stats> DBImpl::GetStats() {
     std::lock_guard<std::mutex> lock(async_mu_);
     stats.memory_bytes = async_pending_bytes_;
   }
-  stats.memory_bytes += overlay_.MemoryBytes() + wal_->buffer_bytes();
+  stats.memory_bytes +=
+      overlay_.MemoryBytes() + wal_->buffer_bytes() + segments_->buffer_bytes();
   // Stats stay available when the disk fails (a poisoned database still reports them):
   // the WAL files are then left uncounted.
   if (const Result<std::vector<io::WalSegmentSize>> wal_files =

@@ -30,15 +30,23 @@ double SegmentUsage::dead_ratio() const {
   return records == 0 ? 0.0 : static_cast<double>(dead_bytes()) / static_cast<double>(records);
 }
 
-SegmentStore::SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes)
-    : fs_(fs), dir_(std::move(dir)), segment_size_bytes_(segment_size_bytes) {}
+SegmentStore::SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes,
+                           uint64_t buffer_bytes)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      segment_size_bytes_(segment_size_bytes),
+      buffer_bytes_(buffer_bytes) {
+  // Appends never grow the buffer while a reader may be copying from it.
+  tail_.reserve(buffer_bytes_);
+}
 
 Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const std::string& dir,
                                                          const std::vector<SegmentExtent>& durable,
-                                                         uint64_t segment_size_bytes) {
+                                                         uint64_t segment_size_bytes,
+                                                         uint64_t buffer_bytes) {
   DOCDB_RETURN_IF_ERROR(fs->CreateDir(dir));
   DOCDB_RETURN_IF_ERROR(fs->SyncDir(DirName(dir)));
-  std::unique_ptr<SegmentStore> store(new SegmentStore(fs, dir, segment_size_bytes));
+  std::unique_ptr<SegmentStore> store(new SegmentStore(fs, dir, segment_size_bytes, buffer_bytes));
   std::map<uint64_t, SegmentExtent> recorded;
   for (const SegmentExtent& e : durable) recorded[e.segment] = e;
 
@@ -86,11 +94,13 @@ Result<std::unique_ptr<SegmentStore>> SegmentStore::Open(FileSystem* fs, const s
     DOCDB_RETURN_IF_ERROR(store->CreateSegment(1));
   } else {
     store->active_ = store->segments_.rbegin()->first;
+    store->tail_offset_ = store->segments_.rbegin()->second.length;
   }
   return store;
 }
 
 Status SegmentStore::CreateSegment(uint64_t number) {
+  DOCDB_RETURN_IF_ERROR(FlushLocked());
   const std::string path = DataSegmentPath(dir_, number);
   DOCDB_ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs_->OpenFile(path, OpenMode::kCreateNew));
   const std::string header = EncodeSegmentHeader(number);
@@ -105,6 +115,7 @@ Status SegmentStore::CreateSegment(uint64_t number) {
   std::unique_lock<std::shared_mutex> lock(segments_mu_);
   segments_[number] = std::move(segment);
   active_ = number;
+  tail_offset_ = header.size();
   unsynced_.insert(number);
   dir_unsynced_ = true;
   return Status::OK();
@@ -125,7 +136,6 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64
   std::lock_guard<std::mutex> lock(append_mu_);
   const uint64_t size = SegmentRecordBytes(record);
   uint64_t offset = 0;
-  std::shared_ptr<File> file;
   {
     std::shared_lock<std::shared_mutex> read(segments_mu_);
     offset = segments_.at(active_).length;
@@ -134,16 +144,33 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64
     DOCDB_RETURN_IF_ERROR(CreateSegment(active_ + 1));
     offset = kSegmentHeaderBytes;
   }
-  {
-    std::shared_lock<std::shared_mutex> read(segments_mu_);
-    file = segments_.at(active_).file;
+  if (tail_.size() + size > buffer_bytes_) DOCDB_RETURN_IF_ERROR(FlushLocked());
+  if (size <= buffer_bytes_) {
+    std::unique_lock<std::shared_mutex> write(segments_mu_);
+    assert(offset == tail_offset_ + tail_.size());
+    AppendSegmentRecord(&tail_, record);
+    NoteAppended(record, size, collection_id, kept);
+  } else {
+    // Larger than the buffer: written on its own, after what the buffer held.
+    std::shared_ptr<File> file;
+    {
+      std::shared_lock<std::shared_mutex> read(segments_mu_);
+      file = segments_.at(active_).file;
+    }
+    buffer_.clear();
+    AppendSegmentRecord(&buffer_, record);
+    DOCDB_RETURN_IF_ERROR(file->WriteAt(offset, buffer_));
+    std::unique_lock<std::shared_mutex> write(segments_mu_);
+    NoteAppended(record, size, collection_id, kept);
+    tail_offset_ = offset + size;
   }
-  buffer_.clear();
-  AppendSegmentRecord(&buffer_, record);
-  DOCDB_RETURN_IF_ERROR(file->WriteAt(offset, buffer_));
-  std::unique_lock<std::shared_mutex> write(segments_mu_);
+  return SegmentLocation{active_, offset, static_cast<uint32_t>(size)};
+}
+
+void SegmentStore::NoteAppended(const SegmentRecord& record, uint64_t size, uint64_t collection_id,
+                                bool kept) {
   Segment& segment = segments_.at(active_);
-  segment.length = offset + size;
+  segment.length += size;
   segment.min_lsn = std::min(segment.min_lsn, record.lsn);
   if (kept) segment.kept += size;
   if (record.kind == SegmentRecordKind::kDocument) {
@@ -151,7 +178,27 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64
     segment.live_by_collection[collection_id] += size;
   }
   unsynced_.insert(active_);
-  return SegmentLocation{active_, offset, static_cast<uint32_t>(size)};
+}
+
+Status SegmentStore::Flush() {
+  std::lock_guard<std::mutex> lock(append_mu_);
+  return FlushLocked();
+}
+
+Status SegmentStore::FlushLocked() {
+  if (tail_.empty()) return Status::OK();
+  std::shared_ptr<File> file;
+  {
+    std::shared_lock<std::shared_mutex> read(segments_mu_);
+    file = segments_.at(active_).file;
+  }
+  // Only appends change the buffer, and they wait for append_mu_: readers may copy from
+  // it meanwhile.
+  DOCDB_RETURN_IF_ERROR(file->WriteAt(tail_offset_, tail_));
+  std::unique_lock<std::shared_mutex> write(segments_mu_);
+  tail_offset_ += tail_.size();
+  tail_.clear();
+  return Status::OK();
 }
 
 void SegmentStore::Release(const SegmentLocation& location, uint64_t collection_id) {
@@ -343,10 +390,15 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
                                 DataSegmentFileName(location.segment));
     }
     const Segment& segment = it->second;
-    // Only bytes below the appended length are copied out of the mapping: past it the
-    // mapping would read zeros or fail, where ReadAt reports the location as corruption.
     const uint64_t end = location.offset + location.length;
-    if (segment.mapping && end <= segment.length && end <= segment.mapping->size_bytes()) {
+    if (location.segment == active_ && location.offset >= tail_offset_) {
+      if (end > tail_offset_ + tail_.size()) {
+        return Status::Corruption(where() + ": record runs past the end of the segment");
+      }
+      buffer->assign(tail_, static_cast<size_t>(location.offset - tail_offset_), location.length);
+    } else if (segment.mapping && end <= segment.length && end <= segment.mapping->size_bytes()) {
+      // Only bytes below the appended length are copied out of the mapping: past it the
+      // mapping would read zeros or fail, where ReadAt reports the location as corruption.
       mapping = segment.mapping;
     } else {
       file = segment.file;
@@ -354,11 +406,12 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
   }
   // One copy of the record, before it is decoded: no view into the mapping leaves the
   // guarded copy, so a page that cannot be read is an error here and never a SIGBUS later.
-  buffer->resize(location.length);
   if (mapping) {
+    buffer->resize(location.length);
     const Status copied = mapping->CopyOut(location.offset, location.length, buffer->data());
     if (!copied.ok()) return copied.WithContext(where());
-  } else {
+  } else if (file) {
+    buffer->resize(location.length);
     DOCDB_ASSIGN_OR_RETURN(const size_t got,
                            file->ReadAt(location.offset, location.length, buffer->data()));
     if (got != location.length) {
@@ -371,6 +424,7 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
 }
 
 Status SegmentStore::SyncAll() {
+  DOCDB_RETURN_IF_ERROR(Flush());
   std::vector<std::shared_ptr<File>> files;
   bool sync_dir = false;
   {

@@ -1,7 +1,11 @@
 // The data segments of one database (docs/segment-format.md): appends document records
 // to the active segment, rotating at a size limit, and reads them back with their
 // checksum verified. Segments are not synced per write (the WAL is what makes a write
-// durable); SyncAll makes them durable for a checkpoint. Each segment's live bytes (the
+// durable); SyncAll makes them durable for a checkpoint. Appends gather in a buffer of up
+// to `buffer_bytes` and reach the active segment's file one buffer at a time (reads of
+// what is still buffered are served from it): a crash loses the buffer, and the WAL
+// replay writes its records again, as it does every record written after the last
+// checkpoint. Each segment's live bytes (the
 // records the index names) are counted, so that compaction knows what it would reclaim
 // (docs/compaction.md). Thread-safety: all methods may be called concurrently; appends
 // are serialised inside.
@@ -73,12 +77,14 @@ class SegmentStore {
   // is missing or shorter than recorded.
   static Result<std::unique_ptr<SegmentStore>> Open(FileSystem* fs, const std::string& dir,
                                                     const std::vector<SegmentExtent>& durable,
-                                                    uint64_t segment_size_bytes);
+                                                    uint64_t segment_size_bytes,
+                                                    uint64_t buffer_bytes = 0);
 
   // Appends one record of collection `collection_id` and returns where it is; a
   // document record counts as live, a tombstone as dead. The caller must not report the
-  // write as done on error: part of the record may be on disk (it is overwritten by the
-  // next append, and cut back at the next open).
+  // write as done on error: part of the record, or of the buffer written before it, may
+  // be on disk (it is overwritten by the next append, and cut back at the next open). An
+  // error writing the buffer leaves it, and the records it holds, as they were.
   // With `kept`, the record is a tombstone compaction copies forward (SegmentUsage).
   Result<SegmentLocation> Append(const SegmentRecord& record, uint64_t collection_id,
                                  bool kept = false);
@@ -127,8 +133,12 @@ class SegmentStore {
   // NotSupported) naming the segment when it is damaged.
   Status CheckHeader(uint64_t segment) const;
 
-  // fdatasyncs every segment written since the last SyncAll, and the directory when a
-  // segment was created since.
+  // Writes the buffered appends to the active segment's file.
+  Status Flush();
+  // The memory the buffer of appends holds, reserved at the open.
+  uint64_t buffer_bytes() const { return buffer_bytes_; }
+  // Flushes, then fdatasyncs every segment written since the last SyncAll, and the
+  // directory when a segment was created since.
   Status SyncAll();
 
   // Every segment that is not retired, with its current length and live bytes, in
@@ -156,13 +166,18 @@ class SegmentStore {
     bool retired = false;
   };
 
-  SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes);
+  SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes, uint64_t buffer_bytes);
   Status CreateSegment(uint64_t number);  // requires append_mu_
   Segment MakeSegment(std::unique_ptr<File> file, uint64_t length) const;
+  Status FlushLocked();  // requires append_mu_
+  // Counts a record of `size` bytes appended at the end of the active segment; requires
+  // segments_mu_ held exclusively.
+  void NoteAppended(const SegmentRecord& record, uint64_t size, uint64_t collection_id, bool kept);
 
   FileSystem* const fs_;
   const std::string dir_;
   const uint64_t segment_size_bytes_;
+  const uint64_t buffer_bytes_;
 
   std::mutex append_mu_;                   // serialises appends and rotation
   mutable std::shared_mutex segments_mu_;  // guards segments_ and dirty state
@@ -171,7 +186,11 @@ class SegmentStore {
   uint64_t active_ = 0;
   std::set<uint64_t> unsynced_;
   bool dir_unsynced_ = false;
-  std::string buffer_;  // requires append_mu_
+  // The active segment's appends not yet in its file, which begin at tail_offset_: changed
+  // with both mutexes held (exclusively), read with either.
+  std::string tail_;
+  uint64_t tail_offset_ = 0;
+  std::string buffer_;  // a record written past the buffer; requires append_mu_
 };
 
 }  // namespace docdb::io

@@ -173,6 +173,7 @@ const std::vector<OptionSpec>& Specs() {
       Bool("engine.wal_direct_io", InEngine(&Options::wal_direct_io)),
       Number("engine.data_segment_size_bytes", InEngine(&Options::data_segment_size_bytes),
              1 << 16),
+      Number("engine.data_segment_buffer_bytes", InEngine(&Options::data_segment_buffer_bytes)),
       Choice<IoBackend>("engine.io_backend",
                         {{"auto", IoBackend::kAuto},
                          {"io_uring", IoBackend::kUring},

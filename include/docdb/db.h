@@ -99,7 +99,8 @@ struct Stats {
   // file system allows it).
   bool wal_direct_io = false;
   // An estimate of the memory the database holds beyond the page cache: the overlay, the
-  // queued asynchronous writes and the WAL's group buffer.
+  // queued asynchronous writes, the WAL's group buffer and the data segment's buffer of
+  // appends.
   uint64_t memory_bytes = 0;
   RecoveryReport recovery;
 };

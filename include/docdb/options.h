@@ -74,6 +74,10 @@ struct Options {
   // with buffered writes and fdatasync elsewhere (Stats::wal_direct_io says which).
   bool wal_direct_io = true;
   uint64_t data_segment_size_bytes = 256ull << 20;
+  // Appends to data segments gather in a buffer of this size and reach the file one
+  // buffer at a time (reads of what is buffered are served from it); the WAL already
+  // holds every record, so a crash loses nothing. 0 writes each record as it comes.
+  uint64_t data_segment_buffer_bytes = 64ull << 10;
   IoBackend io_backend = IoBackend::kAuto;
   RecoveryMode recovery_mode = RecoveryMode::kTolerateTornTail;
   bool create_if_missing = true;

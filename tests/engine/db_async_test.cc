@@ -340,8 +340,11 @@ class DBAsyncFaultTest : public DBAsyncTest {
  protected:
   // A database on a fault-injecting file system, with the commit thread held in the
   // first batch's done: what is queued next is committed as one group once released.
+  // Each append writes its record, so that a data-segment fault hits the batch it names.
   std::unique_ptr<DB> OpenHeld() {
-    Result<std::unique_ptr<DB>> db = engine::OpenDB(dir_.path(), Options(), &fs_);
+    Options options;
+    options.data_segment_buffer_bytes = 0;
+    Result<std::unique_ptr<DB>> db = engine::OpenDB(dir_.path(), options, &fs_);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     (*db)->WriteAsync(PutOf("held", "0"), [&](Result<uint64_t>) { latch_.Wait(); });
     latch_.WaitUntilEntered();

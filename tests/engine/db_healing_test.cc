@@ -28,6 +28,7 @@ Options HealingOptions() {
   options.compaction_auto = false;
   options.healing_enabled = false;  // tests that want the background scan turn it on
   options.wal_keep_segments = 1000;
+  options.data_segment_buffer_bytes = 0;  // records reach the files, where Damage finds them
   return options;
 }
 

@@ -152,7 +152,9 @@ TEST_F(DBMetricsTest, DisabledMetricsCountNoOperationsButKeepTheState) {
 TEST_F(DBMetricsTest, InjectedFaultsAreCountedByClass) {
   auto base = std::move(*io::NewFileSystem(io::IoBackend::kPosix));
   io::FaultFileSystem fs(base.get(), 1);
-  auto db = std::move(*engine::OpenDB(dir_.path(), QuietOptions(), &fs));
+  Options options = QuietOptions();
+  options.data_segment_buffer_bytes = 0;  // the put's own segment write fails
+  auto db = std::move(*engine::OpenDB(dir_.path(), options, &fs));
   // A full data segment: transient, revoked, and the database stays writable.
   fs.InjectFault({io::FaultOp::kWrite, 1, ENOSPC, false, true, "data"});
   EXPECT_EQ(db->Put("default", "a", "1").status().code(), StatusCode::kNoSpace);

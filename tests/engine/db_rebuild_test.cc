@@ -43,6 +43,7 @@ Options SmallOptions() {
   options.checkpoint_auto = false;
   options.compaction_auto = false;
   options.healing_enabled = false;
+  options.data_segment_buffer_bytes = 0;  // a fault in a segment write hits its own write
   return options;
 }
 

@@ -20,15 +20,26 @@ class SegmentStoreTest : public ::testing::Test {
   void SetUp() override { fs_ = std::move(*NewFileSystem(IoBackend::kPosix)); }
 
   std::unique_ptr<SegmentStore> Open(const std::vector<SegmentExtent>& durable = {},
-                                     uint64_t segment_bytes = 4096) {
+                                     uint64_t segment_bytes = 4096, uint64_t buffer_bytes = 0) {
     Result<std::unique_ptr<SegmentStore>> store =
-        SegmentStore::Open(fs_.get(), data_dir_, durable, segment_bytes);
+        SegmentStore::Open(fs_.get(), data_dir_, durable, segment_bytes, buffer_bytes);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(*store) : nullptr;
   }
 
   static SegmentRecord Doc(std::string_view id, std::string_view body, uint64_t lsn) {
     return {SegmentRecordKind::kDocument, lsn, "users", id, body};
+  }
+
+  uint64_t FileBytes(uint64_t segment) const {
+    return std::filesystem::file_size(DataSegmentPath(data_dir_, segment));
+  }
+
+  // The body of the record at `location`, or the error reading it.
+  static std::string BodyAt(const SegmentStore& store, const SegmentLocation& location) {
+    SegmentReadBuffer buffer;
+    const Result<SegmentRecord> record = store.Read(location, &buffer);
+    return record.ok() ? std::string(record->body) : record.status().ToString();
   }
 
   testing::TempDir dir_;
@@ -201,6 +212,131 @@ TEST_F(SegmentStoreTest, ReadsOnSeveralThreadsOfATruncatedMappedSegmentAreAllErr
   }
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(errors.load(), 400);
+}
+
+TEST_F(SegmentStoreTest, BufferedAppendsAreReadFromTheBufferUntilWritten) {
+  auto store = Open({}, 1 << 20, 1024);
+  std::vector<SegmentLocation> locations;
+  for (int i = 0; i < 3; ++i) {
+    locations.push_back(*store->Append(
+        Doc("d" + std::to_string(i), "[" + std::to_string(i) + "]", static_cast<uint64_t>(i + 1)),
+        0));
+  }
+  EXPECT_EQ(FileBytes(1), kSegmentHeaderBytes) << "nothing written yet";
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(BodyAt(*store, locations[i]), "[" + std::to_string(i) + "]");
+  EXPECT_EQ(store->Extents()[0].length_bytes, locations[2].offset + locations[2].length);
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(FileBytes(1), locations[2].offset + locations[2].length);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(BodyAt(*store, locations[i]), "[" + std::to_string(i) + "]");
+  SegmentLocation past = locations[2];
+  past.offset += past.length;
+  EXPECT_EQ(store->Read(past, &buffer_).status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(SegmentStoreTest, BufferIsWrittenWhenTheNextRecordWouldNotFit) {
+  auto store = Open({}, 1 << 20, 256);
+  const std::string body(80, 'b');
+  const SegmentLocation first = *store->Append(Doc("a", body, 1), 0);
+  const SegmentLocation second = *store->Append(Doc("b", body, 2), 0);
+  ASSERT_LE(second.offset + second.length - first.offset, 256u);
+  EXPECT_EQ(FileBytes(1), kSegmentHeaderBytes);
+  const SegmentLocation third = *store->Append(Doc("c", body, 3), 0);
+  EXPECT_EQ(FileBytes(1), third.offset) << "the first two, written as one";
+  for (const SegmentLocation& location : {first, second, third}) {
+    EXPECT_EQ(BodyAt(*store, location), body);
+  }
+  // A record larger than the buffer is written after what the buffer held.
+  const std::string large(1000, 'L');
+  const SegmentLocation big = *store->Append(Doc("big", large, 4), 0);
+  EXPECT_EQ(FileBytes(1), big.offset + big.length);
+  EXPECT_EQ(BodyAt(*store, third), body);
+  EXPECT_EQ(BodyAt(*store, big), large);
+  const SegmentLocation after = *store->Append(Doc("d", body, 5), 0);
+  EXPECT_EQ(after.offset, big.offset + big.length);
+  EXPECT_EQ(BodyAt(*store, after), body);
+}
+
+TEST_F(SegmentStoreTest, RotationAndSyncAllWriteTheBufferFirst) {
+  auto store = Open({}, 1024, 4096);
+  const std::string body(200, 'r');
+  std::vector<SegmentLocation> locations;
+  while (locations.empty() || locations.back().segment == 1) {
+    locations.push_back(*store->Append(Doc("d", body, locations.size() + 1), 0));
+  }
+  EXPECT_EQ(FileBytes(1), store->Extents()[0].length_bytes);
+  int visited = 0;
+  ASSERT_TRUE(store
+                  ->ForEachRecord(1,
+                                  [&](const SegmentLocation&, const SegmentRecord& record) {
+                                    EXPECT_EQ(record.body, body);
+                                    return ++visited > 0;
+                                  })
+                  .ok());
+  EXPECT_EQ(visited, static_cast<int>(locations.size()) - 1);
+  EXPECT_EQ(FileBytes(2), kSegmentHeaderBytes) << "the record in segment 2 is buffered";
+  ASSERT_TRUE(store->SyncAll().ok());
+  EXPECT_EQ(FileBytes(2), locations.back().offset + locations.back().length);
+  // Reopened as a checkpoint recorded them, every record reads back from the files.
+  const std::vector<SegmentExtent> durable = store->Extents();
+  store.reset();
+  store = Open(durable, 1024, 4096);
+  for (const SegmentLocation& location : locations) EXPECT_EQ(BodyAt(*store, location), body);
+}
+
+TEST_F(SegmentStoreTest, BufferThatCannotBeWrittenFailsTheAppendAndIsKept) {
+  testing::TempDir dir;
+  FaultFileSystem fault(fs_.get(), 1);
+  auto store = std::move(*SegmentStore::Open(&fault, dir.Join("data"), {}, 1 << 20, 256));
+  const std::string body(100, 'k');
+  const SegmentLocation first = *store->Append(Doc("a", body, 1), 0);
+  const SegmentLocation second = *store->Append(Doc("b", body, 2), 0);
+  const uint64_t length = store->Extents()[0].length_bytes;
+  fault.InjectFault({FaultOp::kWrite, 1, ENOSPC, /*torn_write=*/true});
+  EXPECT_EQ(store->Append(Doc("c", body, 3), 0).status().code(), StatusCode::kNoSpace);
+  EXPECT_EQ(store->Flush().code(), StatusCode::kOk) << "the fault was for one write";
+  EXPECT_EQ(store->Extents()[0].length_bytes, length) << "the failed append left no trace";
+  EXPECT_EQ(BodyAt(*store, first), body);
+  EXPECT_EQ(BodyAt(*store, second), body);
+  const SegmentLocation third = *store->Append(Doc("c", body, 3), 0);
+  EXPECT_EQ(third.offset, length);
+  ASSERT_TRUE(store->SyncAll().ok());
+  const std::vector<SegmentExtent> durable = store->Extents();
+  store.reset();
+  store = std::move(*SegmentStore::Open(&fault, dir.Join("data"), durable, 1 << 20, 256));
+  for (const SegmentLocation& location : {first, second, third}) {
+    EXPECT_EQ(BodyAt(*store, location), body);
+  }
+}
+
+TEST_F(SegmentStoreTest, ReadsBesideBufferedAppendsAndTheirWrites) {
+  auto store = Open({}, 64 << 10, 1024);
+  constexpr int kRecords = 3000;
+  std::vector<SegmentLocation> locations(kRecords);
+  std::atomic<int> appended{0};
+  std::atomic<bool> failed{false};
+  const auto body = [](int i) { return "[" + std::to_string(i) + "]"; };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; ++t) {
+    readers.emplace_back([&, t] {
+      SegmentReadBuffer buffer;
+      for (int seen = 0; seen < kRecords;) {
+        seen = appended.load(std::memory_order_acquire);
+        for (int i = std::max(0, seen - 8 - t); i < seen; ++i) {
+          const Result<SegmentRecord> record = store->Read(locations[i], &buffer);
+          if (!record.ok() || record->body != body(i)) failed = true;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < kRecords; ++i) {
+    locations[i] = *store->Append(Doc("d", body(i), static_cast<uint64_t>(i + 1)), 0);
+    appended.store(i + 1, std::memory_order_release);
+  }
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_FALSE(failed) << "a record read wrong while appends, writes or rotations went on";
+  EXPECT_GT(locations.back().segment, 1u);
 }
 
 TEST_F(SegmentStoreTest, LiveBytesByCollectionRetiringAndRemoval) {
