@@ -5,10 +5,9 @@
 // to `buffer_bytes` and reach the active segment's file one buffer at a time (reads of
 // what is still buffered are served from it): a crash loses the buffer, and the WAL
 // replay writes its records again, as it does every record written after the last
-// checkpoint. Each segment's live bytes (the
-// records the index names) are counted, so that compaction knows what it would reclaim
-// (docs/compaction.md). Thread-safety: all methods may be called concurrently; appends
-// are serialised inside.
+// checkpoint. Each segment's live bytes (the records the index names) are counted, so
+// that compaction knows what it would reclaim (docs/compaction.md). Thread-safety: all
+// methods may be called concurrently; appends are serialised inside.
 #pragma once
 
 #include <cstdint>

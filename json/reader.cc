@@ -7,10 +7,10 @@
 // the bytes after it are checked here: RapidJSON's own check would stop at a NUL. It
 // parses a copy of the text in place (kParseInsituFlag): strings are decoded where they
 // stand rather than a byte at a time into a stack, and its SSE2 scanners for whitespace
-// and unescaped string bytes run (json/rapidjson.h). Comments
-// and trailing commas are rejected because their flags are never set. What RapidJSON does
-// not check, StrictJsonHandler does: depth, duplicate member names, and \u escapes of
-// lone low surrogates (\uDC00), which RapidJSON 1.1.0 decodes into invalid UTF-8.
+// and unescaped string bytes run (json/rapidjson.h). Comments and trailing commas are
+// rejected because their flags are never set. What RapidJSON does not check,
+// StrictJsonHandler does: depth, duplicate member names, and \u escapes of lone low
+// surrogates (\uDC00), which RapidJSON 1.1.0 decodes into invalid UTF-8.
 #include "json/reader.h"
 
 #include <algorithm>

@@ -21,20 +21,18 @@ namespace {
 
 class DBFaultTest : public ::testing::Test {
  protected:
-  void SetUp() override { base_ = std::move(*io::NewFileSystem(io::IoBackend::kPosix)); }
-
   static Options SmallOptions() {
     Options options;
     options.checkpoint_interval_bytes = 4 << 10;
     options.wal_segment_size_bytes = 16 << 10;
     options.data_segment_size_bytes = 16 << 10;
     // Each append writes its record, so that a fault in a data-segment write hits the
-    // write that appended it (BufferedDataSegment tests below turn the buffer on).
+    // write that appended it (DBBufferedSegmentFaultTest turns the buffer on).
     options.data_segment_buffer_bytes = 0;
     return options;
   }
 
-  std::unique_ptr<io::FileSystem> base_;
+  std::unique_ptr<io::FileSystem> base_ = std::move(*io::NewFileSystem(io::IoBackend::kPosix));
 };
 
 TEST_F(DBFaultTest, AcknowledgedWritesSurvivePowerCuts) {
@@ -255,61 +253,66 @@ TEST_F(DBFaultTest, FailingToLogTheAbortStopsWritesAndTheReopenAppliesTheWrite) 
 }
 
 // A data segment written one 1 KiB buffer at a time, with nothing else writing it.
-Options BufferedSegmentOptions(Options options) {
-  options.data_segment_buffer_bytes = 1024;
-  options.checkpoint_auto = false;
-  options.checkpoint_on_close = false;  // the reopen replays the WAL
-  return options;
-}
+class DBBufferedSegmentFaultTest : public DBFaultTest {
+ protected:
+  DBBufferedSegmentFaultTest() {
+    options_.data_segment_buffer_bytes = 1024;
+    options_.checkpoint_auto = false;
+    options_.checkpoint_on_close = false;  // the reopen replays the WAL
+  }
 
-TEST_F(DBFaultTest, BufferedDataSegmentNoSpaceRevokesOnlyTheWriteThatNeededRoom) {
-  testing::TempDir dir;
-  io::FaultFileSystem fs(base_.get(), 1);
-  const Options options = BufferedSegmentOptions(NoWaitRetries(SmallOptions()));
-  auto db = std::move(*engine::OpenDB(dir.path(), options, &fs));
-  const std::string body = R"({"pad":")" + std::string(280, 'p') + R"("})";
-  for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(db->Put("default", id, body).ok());
-  fs.InjectFault(kDataSegmentsFull);
-  const Status full = db->Put("default", "d", body).status();
+  std::unique_ptr<DB> Open() { return std::move(*engine::OpenDB(dir_.path(), options_, &fs_)); }
+  // Opened with a, b and c written: the buffer has no room for a fourth record.
+  std::unique_ptr<DB> OpenWithTheBufferFull() {
+    auto db = Open();
+    for (const char* id : {"a", "b", "c"}) EXPECT_TRUE(db->Put("default", id, body_).ok());
+    return db;
+  }
+
+  testing::TempDir dir_;
+  io::FaultFileSystem fs_{base_.get(), 1};
+  Options options_ = NoWaitRetries(SmallOptions());
+  const std::string body_ = R"({"pad":")" + std::string(280, 'p') + R"("})";
+};
+
+TEST_F(DBBufferedSegmentFaultTest, NoSpaceRevokesOnlyTheWriteThatNeededRoom) {
+  auto db = OpenWithTheBufferFull();
+  fs_.InjectFault(kDataSegmentsFull);
+  const Status full = db->Put("default", "d", body_).status();
   EXPECT_EQ(full.code(), StatusCode::kNoSpace) << "the buffer is full: " << full.ToString();
   EXPECT_FALSE(*db->Exists("default", "d"));
-  for (const char* id : {"a", "b", "c"}) EXPECT_EQ(db->Get("default", id)->json, body);
+  for (const char* id : {"a", "b", "c"}) EXPECT_EQ(db->Get("default", id)->json, body_);
   EXPECT_EQ(db->GetStats()->writes_revoked, 1u);
   EXPECT_FALSE(db->GetStats()->read_only);
   const Status checkpoint = db->Checkpoint();
   EXPECT_EQ(checkpoint.code(), StatusCode::kNoSpace) << checkpoint.ToString();
   EXPECT_FALSE(db->GetStats()->read_only) << "a full disk fails the checkpoint, no more";
 
-  fs.ClearFaults();
-  ASSERT_TRUE(db->Put("default", "e", body).ok());
+  fs_.ClearFaults();
+  ASSERT_TRUE(db->Put("default", "e", body_).ok());
   ASSERT_TRUE(db->Checkpoint().ok());
-  ASSERT_TRUE(db->Put("default", "f", body).ok());  // buffered, then lost with the process
+  ASSERT_TRUE(db->Put("default", "f", body_).ok());  // buffered, then lost with the process
   db.reset();
-  auto reopened = std::move(*engine::OpenDB(dir.path(), options, &fs));
+  auto reopened = Open();
   for (const char* id : {"a", "b", "c", "e", "f"}) {
-    EXPECT_EQ(reopened->Get("default", id)->json, body) << id;
+    EXPECT_EQ(reopened->Get("default", id)->json, body_) << id;
   }
   EXPECT_FALSE(*reopened->Exists("default", "d"));
   EXPECT_EQ(*reopened->Count("default"), 5u);
 }
 
-TEST_F(DBFaultTest, BufferedDataSegmentIoErrorStopsWritesAndLosesNothingAcknowledged) {
-  testing::TempDir dir;
-  io::FaultFileSystem fs(base_.get(), 1);
-  const Options options = BufferedSegmentOptions(NoWaitRetries(SmallOptions()));
-  auto db = std::move(*engine::OpenDB(dir.path(), options, &fs));
-  const std::string body = R"({"pad":")" + std::string(280, 'p') + R"("})";
-  for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(db->Put("default", id, body).ok());
-  fs.InjectFault({io::FaultOp::kWrite, 1, EIO, /*torn_write=*/true, false, "/data/seg-"});
-  EXPECT_EQ(db->Put("default", "d", body).status().code(), StatusCode::kIoError);
+TEST_F(DBBufferedSegmentFaultTest, IoErrorStopsWritesAndLosesNothingAcknowledged) {
+  auto db = OpenWithTheBufferFull();
+  fs_.InjectFault({io::FaultOp::kWrite, 1, EIO, /*torn_write=*/true, false, "/data/seg-"});
+  EXPECT_EQ(db->Put("default", "d", body_).status().code(), StatusCode::kIoError);
   EXPECT_TRUE(db->GetStats()->read_only);
-  for (const char* id : {"a", "b", "c"}) EXPECT_EQ(db->Get("default", id)->json, body);
+  for (const char* id : {"a", "b", "c"}) EXPECT_EQ(db->Get("default", id)->json, body_);
   db.reset();
-  auto reopened = std::move(*engine::OpenDB(dir.path(), options, &fs));
-  for (const char* id : {"a", "b", "c"}) EXPECT_EQ(reopened->Get("default", id)->json, body);
+  auto reopened = Open();
+  for (const char* id : {"a", "b", "c"}) EXPECT_EQ(reopened->Get("default", id)->json, body_);
   // A write failed by an I/O error is not revoked (docs/errors.md): its record stands in
   // the WAL, and the reopen applies it.
-  EXPECT_EQ(reopened->Get("default", "d")->json, body);
+  EXPECT_EQ(reopened->Get("default", "d")->json, body_);
 }
 
 TEST_F(DBFaultTest, WalFailureInACollectionChangeStopsWritesButNotReads) {

@@ -310,35 +310,6 @@ TEST_F(SegmentStoreTest, BufferThatCannotBeWrittenFailsTheAppendAndIsKept) {
   }
 }
 
-TEST_F(SegmentStoreTest, ReadsBesideBufferedAppendsAndTheirWrites) {
-  auto store = Open({}, 64 << 10, 1024);
-  constexpr int kRecords = 3000;
-  std::vector<SegmentLocation> locations(kRecords);
-  std::atomic<int> appended{0};
-  std::atomic<bool> failed{false};
-  const auto body = [](int i) { return "[" + std::to_string(i) + "]"; };
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 2; ++t) {
-    readers.emplace_back([&, t] {
-      SegmentReadBuffer buffer;
-      for (int seen = 0; seen < kRecords;) {
-        seen = appended.load(std::memory_order_acquire);
-        for (int i = std::max(0, seen - 8 - t); i < seen; ++i) {
-          const Result<SegmentRecord> record = store->Read(locations[i], &buffer);
-          if (!record.ok() || record->body != body(i)) failed = true;
-        }
-      }
-    });
-  }
-  for (int i = 0; i < kRecords; ++i) {
-    locations[i] = *store->Append(Doc("d", body(i), static_cast<uint64_t>(i + 1)), 0);
-    appended.store(i + 1, std::memory_order_release);
-  }
-  for (std::thread& reader : readers) reader.join();
-  EXPECT_FALSE(failed) << "a record read wrong while appends, writes or rotations went on";
-  EXPECT_GT(locations.back().segment, 1u);
-}
-
 TEST_F(SegmentStoreTest, LiveBytesByCollectionRetiringAndRemoval) {
   auto store = Open();
   const SegmentLocation a = *store->Append(Doc("a", "1", 1), /*collection_id=*/0);
