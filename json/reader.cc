@@ -52,8 +52,16 @@ class ParseCopy {
       buffer_ = &reused.buffer;
     }
     buffer_->resize(text.size() + 1 + kCopyPaddingBytes);
-    std::memcpy(buffer_->data(), text.data(), text.size());
-    std::memset(buffer_->data() + text.size(), 0, 1 + kCopyPaddingBytes);
+    // RapidJSON 1.1.0's SSE2 string scanner takes the bytes 0x1A-0x1F for ordinary string
+    // bytes: it tests for <= 0x19 where it means < 0x20. Such a byte is invalid wherever
+    // it stands, and RapidJSON rejects 0x01 in every place in the same way, so the copy
+    // holds 0x01 instead; errors still describe the original text.
+    char* copy = buffer_->data();
+    for (size_t i = 0; i < text.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(text[i]);
+      copy[i] = byte - 0x1Au < 6u ? '\x01' : text[i];
+    }
+    std::memset(copy + text.size(), 0, 1 + kCopyPaddingBytes);
   }
   ~ParseCopy() {
     if (reused_ == nullptr) return;
