@@ -24,6 +24,10 @@
 #include "json/rapidjson.h"
 #include "json/string.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace docdb::json {
 namespace {
 
@@ -40,6 +44,31 @@ constexpr size_t kPairwiseKeyCheckMax = 16;
 // A thread's copy buffer is given back after a text larger than this.
 constexpr size_t kMaxKeptCopyBytes = 1 << 20;
 
+// Copies `text` to `out`, with 0x01 in place of each byte 0x1A-0x1F. RapidJSON 1.1.0's
+// SSE2 string scanner takes those bytes for ordinary string bytes: it tests for <= 0x19
+// where it means < 0x20. Such a byte is invalid wherever it stands, and RapidJSON rejects
+// 0x01 in every place in the same way; errors still describe the original text.
+void CopyMaskingControlBytes(std::string_view text, char* out) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i first = _mm_set1_epi8(0x1A);
+  const __m128i span = _mm_set1_epi8(5);  // 0x1A + 5 = 0x1F
+  const __m128i one = _mm_set1_epi8(1);
+  for (; i + 16 <= text.size(); i += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i offset = _mm_sub_epi8(bytes, first);
+    // offset <= 5, unsigned: the byte is in 0x1A-0x1F.
+    const __m128i masked = _mm_cmpeq_epi8(_mm_min_epu8(offset, span), offset);
+    const __m128i kept = _mm_or_si128(_mm_andnot_si128(masked, bytes), _mm_and_si128(masked, one));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), kept);
+  }
+#endif
+  for (; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    out[i] = static_cast<unsigned char>(byte - 0x1A) < 6 ? '\x01' : text[i];
+  }
+}
+
 // The NUL-terminated, padded copy of a text that one parse decodes in place. Each thread
 // reuses one buffer; a parse begun from inside another (a sink that parses) gets its own.
 class ParseCopy {
@@ -52,15 +81,8 @@ class ParseCopy {
       buffer_ = &reused.buffer;
     }
     buffer_->resize(text.size() + 1 + kCopyPaddingBytes);
-    // RapidJSON 1.1.0's SSE2 string scanner takes the bytes 0x1A-0x1F for ordinary string
-    // bytes: it tests for <= 0x19 where it means < 0x20. Such a byte is invalid wherever
-    // it stands, and RapidJSON rejects 0x01 in every place in the same way, so the copy
-    // holds 0x01 instead; errors still describe the original text.
     char* copy = buffer_->data();
-    for (size_t i = 0; i < text.size(); ++i) {
-      const auto byte = static_cast<unsigned char>(text[i]);
-      copy[i] = byte - 0x1Au < 6u ? '\x01' : text[i];
-    }
+    CopyMaskingControlBytes(text, copy);
     std::memset(copy + text.size(), 0, 1 + kCopyPaddingBytes);
   }
   ~ParseCopy() {
