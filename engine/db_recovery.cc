@@ -546,8 +546,7 @@ Result<Stats> DBImpl::GetStats() {
     std::lock_guard<std::mutex> lock(async_mu_);
     stats.memory_bytes = async_pending_bytes_;
   }
-  stats.memory_bytes +=
-      overlay_.MemoryBytes() + wal_->buffer_bytes() + segments_->buffer_bytes();
+  stats.memory_bytes += overlay_.MemoryBytes() + wal_->buffer_bytes() + segments_->buffer_bytes();
   // Stats stay available when the disk fails (a poisoned database still reports them):
   // the WAL files are then left uncounted.
   if (const Result<std::vector<io::WalSegmentSize>> wal_files =

@@ -152,14 +152,9 @@ Result<SegmentLocation> SegmentStore::Append(const SegmentRecord& record, uint64
     NoteAppended(record, size, collection_id, kept);
   } else {
     // Larger than the buffer: written on its own, after what the buffer held.
-    std::shared_ptr<File> file;
-    {
-      std::shared_lock<std::shared_mutex> read(segments_mu_);
-      file = segments_.at(active_).file;
-    }
     buffer_.clear();
     AppendSegmentRecord(&buffer_, record);
-    DOCDB_RETURN_IF_ERROR(file->WriteAt(offset, buffer_));
+    DOCDB_RETURN_IF_ERROR(ActiveFile()->WriteAt(offset, buffer_));
     std::unique_lock<std::shared_mutex> write(segments_mu_);
     NoteAppended(record, size, collection_id, kept);
     tail_offset_ = offset + size;
@@ -180,6 +175,11 @@ void SegmentStore::NoteAppended(const SegmentRecord& record, uint64_t size, uint
   unsynced_.insert(active_);
 }
 
+std::shared_ptr<File> SegmentStore::ActiveFile() const {
+  std::shared_lock<std::shared_mutex> read(segments_mu_);
+  return segments_.at(active_).file;
+}
+
 Status SegmentStore::Flush() {
   std::lock_guard<std::mutex> lock(append_mu_);
   return FlushLocked();
@@ -187,14 +187,9 @@ Status SegmentStore::Flush() {
 
 Status SegmentStore::FlushLocked() {
   if (tail_.empty()) return Status::OK();
-  std::shared_ptr<File> file;
-  {
-    std::shared_lock<std::shared_mutex> read(segments_mu_);
-    file = segments_.at(active_).file;
-  }
   // Only appends change the buffer, and they wait for append_mu_: readers may copy from
   // it meanwhile.
-  DOCDB_RETURN_IF_ERROR(file->WriteAt(tail_offset_, tail_));
+  DOCDB_RETURN_IF_ERROR(ActiveFile()->WriteAt(tail_offset_, tail_));
   std::unique_lock<std::shared_mutex> write(segments_mu_);
   tail_offset_ += tail_.size();
   tail_.clear();

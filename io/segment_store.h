@@ -168,7 +168,8 @@ class SegmentStore {
   SegmentStore(FileSystem* fs, std::string dir, uint64_t segment_size_bytes, uint64_t buffer_bytes);
   Status CreateSegment(uint64_t number);  // requires append_mu_
   Segment MakeSegment(std::unique_ptr<File> file, uint64_t length) const;
-  Status FlushLocked();  // requires append_mu_
+  Status FlushLocked();                      // requires append_mu_
+  std::shared_ptr<File> ActiveFile() const;  // requires append_mu_ (active_ stays put)
   // Counts a record of `size` bytes appended at the end of the active segment; requires
   // segments_mu_ held exclusively.
   void NoteAppended(const SegmentRecord& record, uint64_t size, uint64_t collection_id, bool kept);
