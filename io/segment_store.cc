@@ -419,7 +419,6 @@ Result<SegmentRecord> SegmentStore::Read(const SegmentLocation& location,
 }
 
 Status SegmentStore::SyncAll() {
-  DOCDB_RETURN_IF_ERROR(Flush());
   std::vector<std::shared_ptr<File>> files;
   bool sync_dir = false;
   {

@@ -136,8 +136,10 @@ class SegmentStore {
   Status Flush();
   // The memory the buffer of appends holds, reserved at the open.
   uint64_t buffer_bytes() const { return buffer_bytes_; }
-  // Flushes, then fdatasyncs every segment written since the last SyncAll, and the
-  // directory when a segment was created since.
+  // fdatasyncs every segment written since the last SyncAll, and the directory when a
+  // segment was created since. What is still buffered is not written: Flush first (a
+  // checkpoint does, so that a full disk fails it before any sync, which must not be
+  // repeated, is tried).
   Status SyncAll();
 
   // Every segment that is not retired, with its current length and live bytes, in

@@ -258,7 +258,7 @@ TEST_F(SegmentStoreTest, BufferIsWrittenWhenTheNextRecordWouldNotFit) {
   EXPECT_EQ(BodyAt(*store, after), body);
 }
 
-TEST_F(SegmentStoreTest, RotationAndSyncAllWriteTheBufferFirst) {
+TEST_F(SegmentStoreTest, RotationAndFlushWriteTheBuffer) {
   auto store = Open({}, 1024, 4096);
   const std::string body(200, 'r');
   std::vector<SegmentLocation> locations;
@@ -276,6 +276,7 @@ TEST_F(SegmentStoreTest, RotationAndSyncAllWriteTheBufferFirst) {
                   .ok());
   EXPECT_EQ(visited, static_cast<int>(locations.size()) - 1);
   EXPECT_EQ(FileBytes(2), kSegmentHeaderBytes) << "the record in segment 2 is buffered";
+  ASSERT_TRUE(store->Flush().ok());
   ASSERT_TRUE(store->SyncAll().ok());
   EXPECT_EQ(FileBytes(2), locations.back().offset + locations.back().length);
   // Reopened as a checkpoint recorded them, every record reads back from the files.
@@ -301,6 +302,7 @@ TEST_F(SegmentStoreTest, BufferThatCannotBeWrittenFailsTheAppendAndIsKept) {
   EXPECT_EQ(BodyAt(*store, second), body);
   const SegmentLocation third = *store->Append(Doc("c", body, 3), 0);
   EXPECT_EQ(third.offset, length);
+  ASSERT_TRUE(store->Flush().ok());
   ASSERT_TRUE(store->SyncAll().ok());
   const std::vector<SegmentExtent> durable = store->Extents();
   store.reset();
