@@ -218,9 +218,7 @@ Result<bool> DBImpl::Relocate(const io::SegmentLocation& location,
     return false;
   }
   DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation moved, AppendToSegment(record, *collection_id));
-  std::vector<std::pair<std::string, OverlayEntry>> update;
-  update.emplace_back(key, OverlayEntry{moved, record.lsn});
-  overlay_.Apply(std::move(update));
+  overlay_.Apply({{key, OverlayEntry{moved, record.lsn}}});
   segments_->Release(location, *collection_id);
   return true;
 }

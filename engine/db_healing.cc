@@ -176,9 +176,7 @@ Result<bool> DBImpl::Rewrite(std::string_view collection, std::string_view id,
   record.id = id;
   record.body = body;
   DOCDB_ASSIGN_OR_RETURN(const io::SegmentLocation healed, AppendToSegment(record, *collection_id));
-  std::vector<std::pair<std::string, OverlayEntry>> update;
-  update.emplace_back(key, OverlayEntry{healed, damaged.version});
-  overlay_.Apply(std::move(update));
+  overlay_.Apply({{key, OverlayEntry{healed, damaged.version}}});
   segments_->Release(ToSegmentLocation(damaged), *collection_id);
   return true;
 }

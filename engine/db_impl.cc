@@ -486,7 +486,7 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
     // A tombstone's record is no document's location.
     if (w.kind == io::WalOp::Kind::kPut) w.location = *location;
   }
-  std::vector<std::pair<std::string, OverlayEntry>> updates;
+  std::vector<Overlay::Update> updates;
   updates.reserve(writes.size());
   for (size_t i = 0; i < writes.size(); ++i) {
     PendingWrite& w = writes[i];
@@ -504,7 +504,7 @@ Status DBImpl::ApplyWrites(std::vector<PendingWrite>& writes, uint64_t lsn,
                                          : std::nullopt;
     if (superseded) segments_->Release(*superseded, w.collection_id);
   }
-  overlay_.Apply(std::move(updates));
+  overlay_.Apply(updates);
   for (size_t i = 0; i < writes.size(); ++i) {
     if (count_deltas[i] != 0) catalog_.AdjustCount(writes[i].collection_id, count_deltas[i]);
   }
@@ -651,7 +651,7 @@ Result<std::vector<std::pair<std::string, index::DocLocation>>> DBImpl::CollectL
   // sees one state: a checkpoint committing in between would otherwise make part of a
   // batch come from the old overlay and the rest from the newer index.
   Result<std::unique_ptr<index::IndexSnapshot>> opened = Status::Internal("no index snapshot");
-  const Overlay::Table recent =
+  const Overlay::Range recent =
       overlay_.CollectRange(start, end, static_cast<size_t>(std::min<uint64_t>(limit, SIZE_MAX)),
                             [&] { opened = index_->OpenSnapshot(); });
   if (scan_hook_for_testing_) scan_hook_for_testing_();
@@ -667,7 +667,7 @@ Result<std::vector<std::pair<std::string, index::DocLocation>>> DBImpl::CollectL
     }
     if (loc) found.emplace_back(std::string(DocumentIdOfKey(key)), *loc);
   };
-  auto take_recent = [&](const Overlay::Table::const_iterator& it) {
+  auto take_recent = [&](const Overlay::Range::const_iterator& it) {
     take(it->first, IndexLocationOf(it->second));
   };
   const auto done = [&] { return found.size() >= limit || past_prefix; };

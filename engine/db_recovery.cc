@@ -381,7 +381,8 @@ Status DBImpl::RunCheckpoint() {
   if (applied.ok()) {
     std::vector<index::IndexChange> changes;
     changes.reserve(frozen->size());
-    for (const auto& [key, entry] : *frozen) changes.push_back({key, IndexLocationOf(entry)});
+    for (const auto& [key, entry] : frozen->entries())
+      changes.push_back({std::string(key), IndexLocationOf(entry)});
     applied = index_->ApplyCheckpoint(changes, unpurged_, collections, meta);
   }
   if (!applied.ok()) {

@@ -1,51 +1,91 @@
 // The overlay of recent writes (engine/overlay.h).
 #include "engine/overlay.h"
 
+#include <cstring>
 #include <mutex>
+#include <new>
 #include <utility>
 
 namespace docdb::engine {
 
+void* Overlay::Table::CountedResource::do_allocate(size_t bytes, size_t alignment) {
+  void* p = ::operator new(bytes, std::align_val_t(alignment));
+  held += bytes;
+  return p;
+}
+
+void Overlay::Table::CountedResource::do_deallocate(void* p, size_t bytes, size_t alignment) {
+  ::operator delete(p, bytes, std::align_val_t(alignment));
+  held -= bytes;
+}
+
+bool Overlay::Table::CountedResource::do_is_equal(
+    const std::pmr::memory_resource& other) const noexcept {
+  return this == &other;
+}
+
+Overlay::Table::Table() : arena_(&counted_), entries_(&arena_), index_(&arena_) {}
+
+const OverlayEntry* Overlay::Table::Find(std::string_view key) const {
+  const auto it = index_.find(key);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+void Overlay::Table::Set(std::string_view key, const OverlayEntry& entry) {
+  if (const auto it = index_.find(key); it != index_.end()) {
+    *it->second = entry;
+    return;
+  }
+  // The key is copied into the arena, right before the node that refers to it.
+  char* stored = static_cast<char*>(arena_.allocate(key.size(), 1));
+  std::memcpy(stored, key.data(), key.size());
+  const std::string_view stored_key(stored, key.size());
+  const auto node = entries_.emplace_hint(entries_.lower_bound(stored_key), stored_key, entry);
+  index_.emplace(stored_key, &node->second);
+}
+
+void Overlay::Table::EraseRange(std::string_view start, std::string_view end) {
+  const auto first = entries_.lower_bound(start);
+  const auto last = entries_.lower_bound(end);
+  for (auto it = first; it != last; ++it) index_.erase(it->first);
+  entries_.erase(first, last);
+}
+
+Overlay::Overlay() : active_(std::make_unique<Table>()) {}
+
 std::optional<OverlayEntry> Overlay::Find(std::string_view key) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  if (auto it = active_index_.find(key); it != active_index_.end()) return *it->second;
-  if (auto it = frozen_index_.find(key); it != frozen_index_.end()) return *it->second;
+  if (const OverlayEntry* entry = active_->Find(key)) return *entry;
+  if (frozen_) {
+    if (const OverlayEntry* entry = frozen_->Find(key)) return *entry;
+  }
   return std::nullopt;
 }
 
-void Overlay::Apply(std::vector<std::pair<std::string, OverlayEntry>> updates) {
+void Overlay::Apply(std::span<const Update> updates) {
   std::unique_lock<std::shared_mutex> lock(mu_);
-  for (auto& [key, entry] : updates) {
-    const auto [it, inserted] = active_.insert_or_assign(std::move(key), entry);
-    if (inserted) active_key_bytes_ += it->first.size();
-    active_index_[it->first] = &it->second;
-  }
+  for (const auto& [key, entry] : updates) active_->Set(key, entry);
 }
 
 void Overlay::EraseRange(std::string_view start, std::string_view end) {
   std::unique_lock<std::shared_mutex> lock(mu_);
-  const auto first = active_.lower_bound(start);
-  const auto last = active_.lower_bound(end);
-  for (auto it = first; it != last; ++it) {
-    active_key_bytes_ -= it->first.size();
-    active_index_.erase(it->first);
-  }
-  active_.erase(first, last);
+  active_->EraseRange(start, end);
 }
 
-Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view end, size_t max_live,
+Overlay::Range Overlay::CollectRange(std::string_view start, std::string_view end, size_t max_live,
                                      const std::function<void()>& pin) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   if (pin) pin();
-  Table out;
+  Range out;
   if (end <= start) return out;
-  auto active = active_.lower_bound(start);
-  const auto active_end = active_.lower_bound(end);
-  Table::const_iterator frozen;
-  Table::const_iterator frozen_end;
+  const Table::Entries& active_entries = active_->entries();
+  auto active = active_entries.lower_bound(start);
+  const auto active_end = active_entries.lower_bound(end);
+  Table::Entries::const_iterator frozen;
+  Table::Entries::const_iterator frozen_end;
   if (frozen_) {
-    frozen = frozen_->lower_bound(start);
-    frozen_end = frozen_->lower_bound(end);
+    frozen = frozen_->entries().lower_bound(start);
+    frozen_end = frozen_->entries().lower_bound(end);
   }
   // A merge of the two tables in key order, the active entry winning on equal keys.
   size_t live = 0;
@@ -53,7 +93,7 @@ Overlay::Table Overlay::CollectRange(std::string_view start, std::string_view en
     const bool have_active = active != active_end;
     const bool have_frozen = frozen_ && frozen != frozen_end;
     if (!have_active && !have_frozen) break;
-    Table::const_iterator take;
+    Table::Entries::const_iterator take;
     if (have_active && (!have_frozen || active->first <= frozen->first)) {
       if (have_frozen && active->first == frozen->first) ++frozen;
       take = active++;
@@ -71,46 +111,32 @@ std::shared_ptr<const Overlay::Table> Overlay::Freeze() {
   if (frozen_) {
     // Left by a checkpoint that failed: its entries go into this one, the active ones
     // winning. The copy is made under the lock, which only a failed checkpoint costs.
-    Table merged = *frozen_;
-    for (auto& [key, entry] : active_) merged.insert_or_assign(key, entry);
+    auto merged = std::make_unique<Table>();
+    for (const auto& [key, entry] : frozen_->entries()) merged->Set(key, entry);
+    for (const auto& [key, entry] : active_->entries()) merged->Set(key, entry);
     active_ = std::move(merged);
-    active_index_.clear();
-    active_key_bytes_ = 0;
-    for (const auto& [key, entry] : active_) {
-      active_key_bytes_ += key.size();
-      active_index_.emplace(key, &entry);
-    }
   }
-  frozen_ = std::make_shared<const Table>(std::move(active_));
-  frozen_index_ = std::move(active_index_);
-  frozen_key_bytes_ = std::exchange(active_key_bytes_, 0);
-  active_.clear();
-  active_index_.clear();
+  frozen_ = std::exchange(active_, std::make_unique<Table>());
   return frozen_;
 }
 
 void Overlay::DropFrozen() {
   std::shared_ptr<const Table> table;
-  Index index;
   {
     std::unique_lock<std::shared_mutex> lock(mu_);
     table = std::move(frozen_);
-    index = std::move(frozen_index_);
-    frozen_index_.clear();
-    frozen_key_bytes_ = 0;
   }
   // Freed here, outside the lock: a checkpoint's worth of entries takes milliseconds.
 }
 
 uint64_t Overlay::MemoryBytes() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  const uint64_t entries = active_.size() + (frozen_ ? frozen_->size() : 0);
-  return entries * kEntryBytes + active_key_bytes_ + frozen_key_bytes_;
+  return active_->memory_bytes() + (frozen_ ? frozen_->memory_bytes() : 0);
 }
 
 size_t Overlay::size() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  return active_.size() + (frozen_ ? frozen_->size() : 0);
+  return active_->size() + (frozen_ ? frozen_->size() : 0);
 }
 
 }  // namespace docdb::engine

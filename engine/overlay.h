@@ -8,15 +8,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
-#include <vector>
 
 #include "io/segment_store.h"
 
@@ -29,13 +31,57 @@ struct OverlayEntry {
 
 class Overlay {
  public:
-  using Table = std::map<std::string, OverlayEntry, std::less<>>;
+  // One table of entries. Its keys, its tree nodes and its hash index are carved from
+  // one arena: an insert allocates nothing of its own, a key is compared where its node
+  // is, and a checkpoint's worth of entries is freed in a few blocks.
+  class Table {
+   public:
+    using Entries = std::pmr::map<std::string_view, OverlayEntry>;
+
+    Table();
+    Table(const Table&) = delete;
+    Table& operator=(const Table&) = delete;
+
+    // The entries in key order.
+    const Entries& entries() const { return entries_; }
+    const OverlayEntry* Find(std::string_view key) const;
+    void Set(std::string_view key, const OverlayEntry& entry);
+    void EraseRange(std::string_view start, std::string_view end);
+    size_t size() const { return entries_.size(); }
+    // The bytes the arena holds, erased entries included until the table is dropped.
+    uint64_t memory_bytes() const { return counted_.held; }
+
+   private:
+    // Counts what the arena takes from the heap.
+    struct CountedResource : std::pmr::memory_resource {
+      uint64_t held = 0;
+      void* do_allocate(size_t bytes, size_t alignment) override;
+      void do_deallocate(void* p, size_t bytes, size_t alignment) override;
+      bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
+    };
+
+    CountedResource counted_;
+    std::pmr::monotonic_buffer_resource arena_;
+    Entries entries_;
+    // Point lookups hash; the tree keeps key order for scans and checkpoints. Tree nodes
+    // never move, so the index may point at their entries.
+    std::pmr::unordered_map<std::string_view, OverlayEntry*> index_;
+  };
+
+  // Entries copied out of the tables, by key in key order.
+  using Range = std::map<std::string, OverlayEntry, std::less<>>;
+  using Update = std::pair<std::string_view, OverlayEntry>;
+
+  Overlay();
 
   // The newest entry for `key` (active table first, then the frozen one), if any.
   std::optional<OverlayEntry> Find(std::string_view key) const;
 
   // Applies all updates at once: a reader sees all of them or none.
-  void Apply(std::vector<std::pair<std::string, OverlayEntry>> updates);
+  void Apply(std::span<const Update> updates);
+  void Apply(std::initializer_list<Update> updates) {
+    Apply(std::span(updates.begin(), updates.size()));
+  }
 
   // Forgets the active entries whose keys start with `prefix` (a dropped collection).
   void EraseRange(std::string_view start, std::string_view end);
@@ -46,7 +92,7 @@ class Overlay {
   // end <= start. `pin`, when given, is called while neither table can change: an index
   // snapshot it opens is then consistent with the entries returned, since the index
   // changes only while a table is frozen, and then by exactly that table's entries.
-  Table CollectRange(std::string_view start, std::string_view end, size_t max_live = SIZE_MAX,
+  Range CollectRange(std::string_view start, std::string_view end, size_t max_live = SIZE_MAX,
                      const std::function<void()>& pin = {}) const;
 
   // Moves the active table aside (still readable) and starts an empty one. A table still
@@ -57,25 +103,13 @@ class Overlay {
   void DropFrozen();
 
   size_t size() const;
-  // An estimate of the memory the entries take: their keys, plus a fixed size per entry
-  // for the map node and the hash index entry.
+  // The memory both tables hold.
   uint64_t MemoryBytes() const;
 
  private:
-  static constexpr uint64_t kEntryBytes = 160;
-
-  // Point lookups go through a hash of each table's keys (views of the map's keys, with
-  // pointers to its entries: std::map nodes never move, not even when the map is moved).
-  // The maps keep key order for scans and checkpoints.
-  using Index = std::unordered_map<std::string_view, const OverlayEntry*>;
-
   mutable std::shared_mutex mu_;
-  Table active_;
-  Index active_index_;
-  uint64_t active_key_bytes_ = 0;
+  std::unique_ptr<Table> active_;
   std::shared_ptr<const Table> frozen_;
-  Index frozen_index_;
-  uint64_t frozen_key_bytes_ = 0;
 };
 
 }  // namespace docdb::engine

@@ -42,7 +42,7 @@ TEST(OverlayTest, FrozenEntriesStayReadableUntilDroppedAndActiveOnesWin) {
   overlay.DropFrozen();
   EXPECT_EQ(VersionOf(overlay, "a"), 3u);
   EXPECT_FALSE(overlay.Find("b").has_value());
-  EXPECT_EQ(frozen->at("b").version, 2u) << "the checkpoint's copy outlives the drop";
+  EXPECT_EQ(frozen->entries().at("b").version, 2u) << "the checkpoint's copy outlives the drop";
 
   // The next freeze starts from the entries written since.
   overlay.Apply({{"c", At(400, 4)}});
@@ -68,7 +68,7 @@ TEST(OverlayTest, CollectRangeMergesBothTablesInKeyOrder) {
   overlay.Apply({{"a", At(1, 1)}, {"b", At(2, 2)}, {"d", At(3, 3)}});
   (void)overlay.Freeze();
   overlay.Apply({{"b", At(4, 4)}, {"c", At(5, 5)}, {"e", At(6, 6)}});
-  const Overlay::Table range = overlay.CollectRange("b", "e");
+  const Overlay::Range range = overlay.CollectRange("b", "e");
   std::vector<std::pair<std::string, uint64_t>> got;
   for (const auto& [key, entry] : range) got.emplace_back(key, entry.version);
   const std::vector<std::pair<std::string, uint64_t>> want = {{"b", 4}, {"c", 5}, {"d", 3}};
@@ -88,6 +88,47 @@ TEST(OverlayTest, CollectRangeStopsAtTheNthLiveEntryKeepingTombstonesBefore) {
   EXPECT_TRUE(overlay.CollectRange("a", "z", 0).empty());
   EXPECT_EQ(overlay.CollectRange("c", "z", 1).size(), 2u) << "tombstone c, then live d";
   EXPECT_EQ(overlay.CollectRange("a", "z").size(), 5u);
+}
+
+TEST(OverlayTest, AFreezeWhileATableIsStillFrozenMergesBothTheActiveEntriesWinning) {
+  Overlay overlay;
+  overlay.Apply({{"a", At(1, 1)}, {"b", At(2, 2)}});
+  (void)overlay.Freeze();  // its checkpoint fails: never dropped
+  overlay.Apply({{"b", At(3, 3)}, {"c", OverlayEntry{std::nullopt, 4}}});
+  const std::shared_ptr<const Overlay::Table> merged = overlay.Freeze();
+  std::vector<std::pair<std::string, uint64_t>> got;
+  for (const auto& [key, entry] : merged->entries()) got.emplace_back(key, entry.version);
+  const std::vector<std::pair<std::string, uint64_t>> want = {{"a", 1}, {"b", 3}, {"c", 4}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(overlay.size(), 3u);
+  EXPECT_EQ(VersionOf(overlay, "b"), 3u) << "the merged table's point lookups see the winner";
+  EXPECT_FALSE(overlay.Find("c")->location.has_value());
+}
+
+TEST(OverlayTest, MemoryIsCountedWhileHeldAndReturnedWhenTheFrozenTableIsDropped) {
+  Overlay overlay;
+  EXPECT_EQ(overlay.MemoryBytes(), 0u);
+  const std::string long_key(200, 'k');
+  overlay.Apply({{long_key, At(1, 1)}});
+  const uint64_t one = overlay.MemoryBytes();
+  EXPECT_GE(one, long_key.size() + sizeof(OverlayEntry));
+  for (uint64_t i = 0; i < 1000; ++i) overlay.Apply({{long_key + std::to_string(i), At(i, i)}});
+  EXPECT_GE(overlay.MemoryBytes(), 1000 * long_key.size());
+  std::shared_ptr<const Overlay::Table> frozen = overlay.Freeze();
+  EXPECT_GE(overlay.MemoryBytes(), 1000 * long_key.size()) << "a frozen table is still held";
+  frozen.reset();
+  overlay.DropFrozen();
+  EXPECT_EQ(overlay.MemoryBytes(), 0u);
+}
+
+TEST(OverlayTest, KeysAreCopiedSoTheCallersBuffersMayChange) {
+  Overlay overlay;
+  std::string key = "first";
+  overlay.Apply({{key, At(1, 1)}});
+  key = "other";
+  EXPECT_EQ(VersionOf(overlay, "first"), 1u);
+  EXPECT_FALSE(overlay.Find("other").has_value());
+  EXPECT_EQ(overlay.CollectRange("a", "z").begin()->first, "first");
 }
 
 TEST(OverlayTest, ManyKeysAreAllFoundAfterRehashing) {
