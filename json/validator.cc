@@ -13,7 +13,13 @@ namespace {
 // Writes the events it receives as minified JSON.
 class JsonMinifier final : public JsonEventSink {
  public:
-  explicit JsonMinifier(size_t expected_bytes) { out_.reserve(expected_bytes); }
+  // `plain_strings`: the text has no backslash, so that no string or name in it holds an
+  // escape, and each decodes to exactly the bytes that stand for it. Those bytes are
+  // then already in canonical form (an unescaped string holds no quote, backslash or
+  // control character), and are copied instead of escaped again.
+  JsonMinifier(size_t expected_bytes, bool plain_strings) : plain_strings_(plain_strings) {
+    out_.reserve(expected_bytes);
+  }
 
   std::string TakeOutput() { return std::move(out_); }
 
@@ -22,12 +28,12 @@ class JsonMinifier final : public JsonEventSink {
   void OnNumber(std::string_view text) override { Append(text); }
   void OnString(std::string_view text) override {
     SeparateFromPrevious();
-    AppendQuotedJsonString(text, &out_);
+    AppendQuoted(text);
   }
   void OnStartObject() override { Append("{"); }
   void OnKey(std::string_view name) override {
     SeparateFromPrevious();
-    AppendQuotedJsonString(name, &out_);
+    AppendQuoted(name);
     out_.push_back(':');
   }
   void OnEndObject() override { out_.push_back('}'); }
@@ -49,13 +55,21 @@ class JsonMinifier final : public JsonEventSink {
     out_.append(token);
   }
 
+  void AppendQuoted(std::string_view text) {
+    if (!plain_strings_) return AppendQuotedJsonString(text, &out_);
+    out_.push_back('"');
+    out_.append(text);
+    out_.push_back('"');
+  }
+
+  const bool plain_strings_;
   std::string out_;
 };
 
 }  // namespace
 
 Result<std::string> ValidateAndMinifyJson(std::string_view body, const JsonLimits& limits) {
-  JsonMinifier minifier(body.size());
+  JsonMinifier minifier(body.size(), body.find('\\') == std::string_view::npos);
   DOCDB_RETURN_IF_ERROR(ReadJson(body, limits, &minifier));
   std::string minified = minifier.TakeOutput();
   // Every token is written in a form no longer than any way of writing it in the input.

@@ -105,6 +105,16 @@ TEST(JsonValidatorTest, StringsAreWrittenInCanonicalForm) {
   EXPECT_EQ(Minified(R"({"\u0061":"\u0062"})"), R"({"a":"b"})");
 }
 
+TEST(JsonValidatorTest, UnescapedStringsComeOutTheSameWithOrWithoutAnEscapeElsewhere) {
+  // Without a backslash anywhere, strings and names are copied as written; one escape
+  // anywhere sends every string through the escaper. Both give the same canonical form.
+  const std::string plain = "{\"k/\x7F\xC3\xA9\":\"v \xF0\x9F\x98\x80/\",\"n\":[\"\",\"x\"]}";
+  EXPECT_EQ(Minified(plain), plain);
+  EXPECT_EQ(Minified(plain.substr(0, plain.size() - 1) + R"(,"e":"\u0041"})"),
+            plain.substr(0, plain.size() - 1) + R"(,"e":"A"})");
+  EXPECT_EQ(Minified("{ \"a\" : \"b c\" }"), R"({"a":"b c"})");
+}
+
 TEST(JsonValidatorTest, EscapedSurrogatePairBecomesOneCharacter) {
   EXPECT_EQ(Minified(R"("\ud83d\ude00")"), "\"\xF0\x9F\x98\x80\"");
 }
