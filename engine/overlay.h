@@ -32,8 +32,8 @@ struct OverlayEntry {
 class Overlay {
  public:
   // One table of entries. Its keys, its tree nodes and its hash index are carved from
-  // one arena: an insert allocates nothing of its own, a key is compared where its node
-  // is, and a checkpoint's worth of entries is freed in a few blocks.
+  // one arena: an insert allocates nothing of its own, each key sits beside the node
+  // that holds it, and a checkpoint's worth of entries is freed in a few blocks.
   class Table {
    public:
     using Entries = std::pmr::map<std::string_view, OverlayEntry>;
