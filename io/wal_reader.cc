@@ -384,7 +384,9 @@ Result<bool> WalReader::Next(WalRecord* record) {
       Finish(WalEndReason::kClean, "clean end of log at " + Where(offset_));
       break;
     }
-    if (status == WalFrameStatus::kZeros && SkipBlockPadding()) continue;
+    // Padding shorter than a record header decodes as a bad header or checksum (the
+    // header runs into the next block), so every status but a whole record is checked.
+    if (status != WalFrameStatus::kOk && SkipBlockPadding()) continue;
     std::string what(WalFrameStatusName(status));
     if (status == WalFrameStatus::kOk) {
       what = "record has LSN " + std::to_string(frame.lsn) + " where " + std::to_string(next_lsn_) +

@@ -378,6 +378,31 @@ TEST_F(WalReaderTest, BlockPaddingIsSkippedWhenTheNextLsnFollowsIt) {
   EXPECT_EQ(ReadWal(fs_.get(), wal_dir_).lsns, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
 }
 
+TEST_F(WalReaderTest, BlockPaddingShorterThanARecordHeaderIsSkippedToo) {
+  // A group that ends 8 or 16 bytes before a block boundary leaves less padding than a
+  // record header: the reader must not take the next group's first bytes for part of a
+  // header there. 24 bytes is a whole header of zeros.
+  for (const uint64_t gap : {8u, 16u, 24u}) {
+    SCOPED_TRACE("padding of " + std::to_string(gap) + " bytes");
+    std::string bytes = EncodeWalSegmentHeader({1, 1, kWalFormatVersion});
+    const uint64_t payload = kWalBlockBytes - gap - bytes.size() - kWalRecordHeaderBytes;
+    AppendWalRecord(&bytes, 1, static_cast<uint8_t>(WalRecordType::kPut), std::string(payload, 'p'),
+                    0);
+    ASSERT_EQ(bytes.size(), kWalBlockBytes - gap);
+    bytes.resize(kWalBlockBytes, '\0');
+    for (uint64_t lsn = 2; lsn <= 3; ++lsn) {
+      AppendWalRecord(&bytes, lsn, static_cast<uint8_t>(WalRecordType::kPut), "after", 0);
+    }
+    bytes.resize(2 * kWalBlockBytes, '\0');
+    ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
+    testing::WriteFileOrDie(SegmentPath(1), bytes);
+    testing::ReadBack back = ReadWal(fs_.get(), wal_dir_);
+    ASSERT_TRUE(back.status.ok()) << back.status.ToString();
+    EXPECT_EQ(back.lsns, (std::vector<uint64_t>{1, 2, 3}));
+    EXPECT_EQ(back.end.reason, WalEndReason::kClean) << back.end.detail;
+  }
+}
+
 TEST_F(WalReaderTest, AGroupLostBeforeBlockPaddingEndsTheLogThere) {
   // LSNs 3-4 were never written; 5-6 (written beside them, never acknowledged) follow.
   ASSERT_TRUE(fs_->CreateDir(wal_dir_).ok());
