@@ -3,9 +3,11 @@
 #include "engine/db_impl.h"
 
 #include <algorithm>
+#include <bitset>
 #include <cassert>
 #include <functional>
 #include <set>
+#include <utility>
 
 #include "common/retry.h"
 #include "common/status_macros.h"
@@ -255,8 +257,8 @@ DBImpl::PendingWrite DBImpl::WriteOf(WriteBatch::OpKind kind, std::string_view c
                                                             : Precondition::kMustExist;
   const bool patches = kind == Kind::kPatch || kind == Kind::kMergePatch;
   PendingWrite write(kind == Kind::kDelete ? io::WalOp::Kind::kDelete : io::WalOp::Kind::kPut,
-                     collection, id, patches ? std::string_view() : json, expected_version,
-                     precondition);
+                     collection, id, expected_version, precondition);
+  if (!patches) write.given_body = json;
   if (kind == Kind::kPatch) {
     write.transform = [patch = std::string(json), limits = Limits()](std::string_view current) {
       return json::ApplyJsonPatch(current, patch, limits);
@@ -302,8 +304,9 @@ Status DBImpl::Validate(PendingWrite* write) const {
   DOCDB_RETURN_IF_ERROR(ValidateCollectionName(write->collection));
   DOCDB_RETURN_IF_ERROR(ValidateDocumentId(write->id));
   // A patch's body is made later, from the current document, and checked by the patch.
+  const std::string_view given = std::exchange(write->given_body, {});
   if (write->kind != io::WalOp::Kind::kPut || write->transform) return Status::OK();
-  DOCDB_ASSIGN_OR_RETURN(write->body, json::ValidateAndMinifyJson(write->body, Limits()));
+  DOCDB_ASSIGN_OR_RETURN(write->body, json::ValidateAndMinifyJson(given, Limits()));
   return Status::OK();
 }
 
@@ -325,7 +328,8 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
     const std::string* body = nullptr;
     const PendingWrite* writer = nullptr;  // that earlier write
   };
-  std::map<std::string, DocState, std::less<>> state;
+  // Keyed by views of the writes' keys, which stay where they are while the batch lives.
+  std::map<std::string_view, DocState> state;
   for (size_t i = 0; i < writes.size(); ++i) {
     PendingWrite& w = writes[i];
     DOCDB_ASSIGN_OR_RETURN(w.collection_id, catalog_.Find(w.collection));
@@ -347,25 +351,27 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
       it = state.emplace(w.key, first).first;
     }
     DocState& doc = it->second;
-    const std::string what =
-        OpLabel(i, writes.size()) + "document '" + w.collection + "/" + w.id + "'";
+    // Built only for an error: most writes pass.
+    const auto what = [&] {
+      return OpLabel(i, writes.size()) + "document '" + w.collection + "/" + w.id + "'";
+    };
     if (w.expected_version) {
       const uint64_t actual = doc.before ? doc.before->version : 0;
       if (actual == kVersionNotYetKnown) {
-        return Status::Conflict(what +
+        return Status::Conflict(what() +
                                 " is written by an earlier batch of the same commit group, "
                                 "whose version nobody has been told yet");
       }
       if (actual != *w.expected_version) {
-        return Status::Conflict(what + " has version " + std::to_string(actual) + ", expected " +
+        return Status::Conflict(what() + " has version " + std::to_string(actual) + ", expected " +
                                 std::to_string(*w.expected_version));
       }
     }
     if (w.precondition == Precondition::kMustExist && !doc.exists) {
-      return Status::NotFound(what + " does not exist");
+      return Status::NotFound(what() + " does not exist");
     }
     if (w.precondition == Precondition::kMustNotExist && doc.exists) {
-      return Status::AlreadyExists(what + " already exists");
+      return Status::AlreadyExists(what() + " already exists");
     }
     if (w.transform) {
       Result<std::string> patched = Status::Internal("not patched");
@@ -377,7 +383,7 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
         patched = w.transform(current.json);
       }
       if (!patched.ok()) {
-        return writes.size() == 1 ? patched.status() : patched.status().WithContext(what);
+        return writes.size() == 1 ? patched.status() : patched.status().WithContext(what());
       }
       w.body = *std::move(patched);
     }
@@ -402,24 +408,25 @@ Status DBImpl::CheckPreconditions(std::vector<PendingWrite>& writes,
 }
 
 size_t DBImpl::StripeOf(std::string_view collection, std::string_view id) const {
-  std::string name;
-  name.reserve(collection.size() + 1 + id.size());
-  name.append(collection).append(1, '/').append(id);
-  return std::hash<std::string>{}(name) % key_locks_.size();
+  // Any spread of (collection, id) serves, as long as it stays the same while the process
+  // runs; the two hashes are combined so that no name has to be built.
+  const size_t c = std::hash<std::string_view>{}(collection);
+  const size_t i = std::hash<std::string_view>{}(id);
+  return (i ^ (c + 0x9E3779B97F4A7C15ull + (i << 6) + (i >> 2))) % key_locks_.size();
 }
 
 std::vector<std::unique_lock<std::mutex>> DBImpl::LockStripes(
     std::span<const std::vector<PendingWrite>* const> writes) {
   // In stripe order, so that writers taking several cannot deadlock.
-  std::set<size_t> stripes;
+  std::bitset<kStripes> stripes;
   for (const std::vector<PendingWrite>* batch : writes) {
-    for (const PendingWrite& w : *batch) {
-      stripes.insert(StripeOf(w));
-    }
+    for (const PendingWrite& w : *batch) stripes.set(StripeOf(w));
   }
   std::vector<std::unique_lock<std::mutex>> held;
-  held.reserve(stripes.size());
-  for (size_t s : stripes) held.emplace_back(key_locks_[s]);
+  held.reserve(stripes.count());
+  for (size_t s = 0; s < kStripes; ++s) {
+    if (stripes.test(s)) held.emplace_back(key_locks_[s]);
+  }
   return held;
 }
 

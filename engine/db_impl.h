@@ -146,14 +146,17 @@ class DBImpl : public DB {
   // One document write of a commit, validated and resolved.
   struct PendingWrite {
     PendingWrite() = default;
-    PendingWrite(io::WalOp::Kind k, std::string_view c, std::string_view i, std::string_view b,
+    PendingWrite(io::WalOp::Kind k, std::string_view c, std::string_view i,
                  std::optional<uint64_t> expected, Precondition p)
-        : kind(k), collection(c), id(i), body(b), expected_version(expected), precondition(p) {}
+        : kind(k), collection(c), id(i), expected_version(expected), precondition(p) {}
 
     io::WalOp::Kind kind = io::WalOp::Kind::kPut;
     std::string collection;
     std::string id;
     std::string body;  // minified
+    // The document as given, until Validate writes it minified into `body`: a view of
+    // the caller's text, which outlives the validation.
+    std::string_view given_body;
     std::optional<uint64_t> expected_version;
     Precondition precondition = Precondition::kNone;
     uint64_t collection_id = 0;
@@ -171,14 +174,14 @@ class DBImpl : public DB {
   };
 
   // The documents written by the batches of one commit group checked so far, by key:
-  // what later batches of the group see instead of the committed state. `body` points
-  // into the writing batch, which outlives the group's checks.
+  // what later batches of the group see instead of the committed state. The key and
+  // `body` point into the writing batch, which outlives the group's checks.
   struct GroupDoc {
     bool exists = false;
     const std::string* body = nullptr;
     const PendingWrite* writer = nullptr;  // the write that left it so
   };
-  using GroupState = std::map<std::string, GroupDoc, std::less<>>;
+  using GroupState = std::map<std::string_view, GroupDoc>;
 
   // A WriteAsync batch waiting for the commit thread.
   struct QueuedBatch {
@@ -194,13 +197,13 @@ class DBImpl : public DB {
 
   Result<uint64_t> CommitOne(PendingWrite write);
   // The write an operation asks for, not yet validated. Takes views, so that a single
-  // write copies its document once, into the PendingWrite.
+  // write copies its document once: minified, into the PendingWrite.
   PendingWrite WriteOf(WriteBatch::OpKind kind, std::string_view collection, std::string_view id,
                        std::string_view json, std::optional<uint64_t> expected_version) const;
   // Turns a batch into validated writes; InvalidArgument names the failing operation.
   Result<std::vector<PendingWrite>> ValidateBatch(const WriteBatch& batch) const;
   json::JsonLimits Limits() const;
-  // Checks names and ID, and validates and minifies the body in place.
+  // Checks names and ID, and validates the given body into `body`, minified.
   Status Validate(PendingWrite* write) const;
   // Checks preconditions, logs and applies validated writes; returns the LSN.
   Result<uint64_t> Commit(std::vector<PendingWrite> writes);

@@ -15,7 +15,7 @@ void* Overlay::Table::CountedResource::do_allocate(size_t bytes, size_t alignmen
 }
 
 void Overlay::Table::CountedResource::do_deallocate(void* p, size_t bytes, size_t alignment) {
-  ::operator delete(p, bytes, std::align_val_t(alignment));
+  ::operator delete(p, std::align_val_t(alignment));
   held -= bytes;
 }
 
