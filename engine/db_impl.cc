@@ -186,7 +186,7 @@ Result<std::vector<CollectionInfo>> DBImpl::ListCollections() {
 Result<uint64_t> DBImpl::Insert(std::string_view collection, std::string_view id,
                                 std::string_view json) {
   return Measured(Operation::kInsert, [&]() -> Result<uint64_t> {
-    return CommitOne(WriteOf(WriteBatch::OpKind::kInsert, collection, id, json, std::nullopt));
+    return CommitOne(ValidWriteOf(WriteBatch::OpKind::kInsert, collection, id, json, std::nullopt));
   });
 }
 
@@ -202,7 +202,7 @@ Result<uint64_t> DBImpl::Put(std::string_view collection, std::string_view id,
                              std::string_view json, const WriteOptions& options) {
   return Measured(Operation::kPut, [&]() -> Result<uint64_t> {
     return CommitOne(
-        WriteOf(WriteBatch::OpKind::kPut, collection, id, json, options.expected_version));
+        ValidWriteOf(WriteBatch::OpKind::kPut, collection, id, json, options.expected_version));
   });
 }
 
@@ -210,7 +210,7 @@ Result<uint64_t> DBImpl::Update(std::string_view collection, std::string_view id
                                 std::string_view json, const WriteOptions& options) {
   return Measured(Operation::kUpdate, [&]() -> Result<uint64_t> {
     return CommitOne(
-        WriteOf(WriteBatch::OpKind::kUpdate, collection, id, json, options.expected_version));
+        ValidWriteOf(WriteBatch::OpKind::kUpdate, collection, id, json, options.expected_version));
   });
 }
 
@@ -218,15 +218,15 @@ Result<uint64_t> DBImpl::Delete(std::string_view collection, std::string_view id
                                 const WriteOptions& options) {
   return Measured(Operation::kDelete, [&]() -> Result<uint64_t> {
     return CommitOne(
-        WriteOf(WriteBatch::OpKind::kDelete, collection, id, "", options.expected_version));
+        ValidWriteOf(WriteBatch::OpKind::kDelete, collection, id, "", options.expected_version));
   });
 }
 
 Result<uint64_t> DBImpl::Patch(std::string_view collection, std::string_view id,
                                std::string_view patch_json, const WriteOptions& options) {
   return Measured(Operation::kPatch, [&]() -> Result<uint64_t> {
-    return CommitOne(
-        WriteOf(WriteBatch::OpKind::kPatch, collection, id, patch_json, options.expected_version));
+    return CommitOne(ValidWriteOf(WriteBatch::OpKind::kPatch, collection, id, patch_json,
+                                  options.expected_version));
   });
 }
 
@@ -234,8 +234,8 @@ Result<uint64_t> DBImpl::MergePatch(std::string_view collection, std::string_vie
                                     std::string_view merge_patch_json,
                                     const WriteOptions& options) {
   return Measured(Operation::kMerge, [&]() -> Result<uint64_t> {
-    return CommitOne(WriteOf(WriteBatch::OpKind::kMergePatch, collection, id, merge_patch_json,
-                             options.expected_version));
+    return CommitOne(ValidWriteOf(WriteBatch::OpKind::kMergePatch, collection, id, merge_patch_json,
+                                  options.expected_version));
   });
 }
 
@@ -248,17 +248,19 @@ Status DBImpl::Write(const WriteBatch& batch) {
   });
 }
 
-DBImpl::PendingWrite DBImpl::WriteOf(WriteBatch::OpKind kind, std::string_view collection,
-                                     std::string_view id, std::string_view json,
-                                     std::optional<uint64_t> expected_version) const {
+Result<DBImpl::PendingWrite> DBImpl::ValidWriteOf(WriteBatch::OpKind kind,
+                                                  std::string_view collection, std::string_view id,
+                                                  std::string_view json,
+                                                  std::optional<uint64_t> expected_version) const {
+  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(id));
   using Kind = WriteBatch::OpKind;
   const Precondition precondition = kind == Kind::kPut      ? Precondition::kNone
                                     : kind == Kind::kInsert ? Precondition::kMustNotExist
                                                             : Precondition::kMustExist;
-  const bool patches = kind == Kind::kPatch || kind == Kind::kMergePatch;
   PendingWrite write(kind == Kind::kDelete ? io::WalOp::Kind::kDelete : io::WalOp::Kind::kPut,
                      collection, id, expected_version, precondition);
-  if (!patches) write.given_body = json;
+  // A patch's body is made later, from the current document, and checked by the patch.
   if (kind == Kind::kPatch) {
     write.transform = [patch = std::string(json), limits = Limits()](std::string_view current) {
       return json::ApplyJsonPatch(current, patch, limits);
@@ -267,6 +269,8 @@ DBImpl::PendingWrite DBImpl::WriteOf(WriteBatch::OpKind kind, std::string_view c
     write.transform = [patch = std::string(json), limits = Limits()](std::string_view current) {
       return json::ApplyJsonMergePatch(current, patch, limits);
     };
+  } else if (kind != Kind::kDelete) {
+    DOCDB_ASSIGN_OR_RETURN(write.body, json::ValidateAndMinifyJson(json, Limits()));
   }
   return write;
 }
@@ -275,21 +279,22 @@ Result<std::vector<DBImpl::PendingWrite>> DBImpl::ValidateBatch(const WriteBatch
   std::vector<PendingWrite> writes;
   writes.reserve(batch.size());
   for (const WriteBatch::Op& op : batch.ops()) {
-    writes.push_back(WriteOf(op.kind, op.collection, op.id, op.json, op.expected_version));
-    Status valid = Validate(&writes.back());
-    if (!valid.ok()) {
+    Result<PendingWrite> write =
+        ValidWriteOf(op.kind, op.collection, op.id, op.json, op.expected_version);
+    if (!write.ok()) {
       return batch.size() == 1
-                 ? valid
-                 : valid.WithContext("operation " + std::to_string(writes.size() - 1));
+                 ? write.status()
+                 : write.status().WithContext("operation " + std::to_string(writes.size()));
     }
+    writes.push_back(*std::move(write));
   }
   return writes;
 }
 
-Result<uint64_t> DBImpl::CommitOne(PendingWrite write) {
-  if (Status valid = Validate(&write); !valid.ok()) return Noted(valid);
+Result<uint64_t> DBImpl::CommitOne(Result<PendingWrite> write) {
+  if (!write.ok()) return Noted(write.status());
   std::vector<PendingWrite> writes;
-  writes.push_back(std::move(write));
+  writes.push_back(*std::move(write));
   return Noted(Commit(std::move(writes)));
 }
 
@@ -298,16 +303,6 @@ json::JsonLimits DBImpl::Limits() const {
   limits.max_bytes = options_.max_document_bytes;
   limits.max_depth = options_.max_nesting_depth;
   return limits;
-}
-
-Status DBImpl::Validate(PendingWrite* write) const {
-  DOCDB_RETURN_IF_ERROR(ValidateCollectionName(write->collection));
-  DOCDB_RETURN_IF_ERROR(ValidateDocumentId(write->id));
-  // A patch's body is made later, from the current document, and checked by the patch.
-  const std::string_view given = std::exchange(write->given_body, {});
-  if (write->kind != io::WalOp::Kind::kPut || write->transform) return Status::OK();
-  DOCDB_ASSIGN_OR_RETURN(write->body, json::ValidateAndMinifyJson(given, Limits()));
-  return Status::OK();
 }
 
 Result<DBImpl::Current> DBImpl::Lookup(std::string_view key) const {

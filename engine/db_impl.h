@@ -154,9 +154,6 @@ class DBImpl : public DB {
     std::string collection;
     std::string id;
     std::string body;  // minified
-    // The document as given, until Validate writes it minified into `body`: a view of
-    // the caller's text, which outlives the validation.
-    std::string_view given_body;
     std::optional<uint64_t> expected_version;
     Precondition precondition = Precondition::kNone;
     uint64_t collection_id = 0;
@@ -195,16 +192,16 @@ class DBImpl : public DB {
   // as an operation.
   void Answer(QueuedBatch& batch, Result<uint64_t> outcome);
 
-  Result<uint64_t> CommitOne(PendingWrite write);
-  // The write an operation asks for, not yet validated. Takes views, so that a single
-  // write copies its document once: minified, into the PendingWrite.
-  PendingWrite WriteOf(WriteBatch::OpKind kind, std::string_view collection, std::string_view id,
-                       std::string_view json, std::optional<uint64_t> expected_version) const;
+  Result<uint64_t> CommitOne(Result<PendingWrite> write);
+  // The write an operation asks for, its collection name, ID and document checked (a
+  // patch is checked when it is applied). Takes views, so that a single write copies its
+  // document once: minified, into the PendingWrite.
+  Result<PendingWrite> ValidWriteOf(WriteBatch::OpKind kind, std::string_view collection,
+                                    std::string_view id, std::string_view json,
+                                    std::optional<uint64_t> expected_version) const;
   // Turns a batch into validated writes; InvalidArgument names the failing operation.
   Result<std::vector<PendingWrite>> ValidateBatch(const WriteBatch& batch) const;
   json::JsonLimits Limits() const;
-  // Checks names and ID, and validates the given body into `body`, minified.
-  Status Validate(PendingWrite* write) const;
   // Checks preconditions, logs and applies validated writes; returns the LSN.
   Result<uint64_t> Commit(std::vector<PendingWrite> writes);
   // With `group`, a document written by an earlier batch of the group is seen as that
