@@ -40,7 +40,7 @@ void Overlay::Table::Set(std::string_view key, const OverlayEntry& entry) {
   char* stored = static_cast<char*>(arena_.allocate(key.size(), 1));
   std::memcpy(stored, key.data(), key.size());
   const std::string_view stored_key(stored, key.size());
-  const auto node = entries_.emplace_hint(entries_.lower_bound(stored_key), stored_key, entry);
+  const auto node = entries_.emplace(stored_key, entry).first;
   index_.emplace(stored_key, &node->second);
 }
 
