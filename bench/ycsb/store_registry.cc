@@ -12,8 +12,9 @@ using Factory = std::function<std::unique_ptr<DocStore>()>;
 
 const std::vector<std::pair<std::string, Factory>>& Registry() {
   static const std::vector<std::pair<std::string, Factory>> kRegistry = {
-      {"docdb", [] { return NewDocDbStore(false); }},
-      {"docdb-patch", [] { return NewDocDbStore(true); }},
+      {"docdb", [] { return NewDocDbStore(DocDbVariant::kPlain); }},
+      {"docdb-patch", [] { return NewDocDbStore(DocDbVariant::kPatchUpdates); }},
+      {"docdb-async", [] { return NewDocDbStore(DocDbVariant::kAsyncWrites); }},
 #ifdef DOCDB_YCSB_HAVE_ROCKSDB
       {"rocksdb", NewRocksDbStore},
 #endif
