@@ -10,8 +10,8 @@
 #include <shared_mutex>
 
 #include "common/coding.h"
+#include "common/read_mostly_shared_mutex.h"
 #include "common/status_macros.h"
-#include "common/writer_first_shared_mutex.h"
 
 namespace docdb::index {
 namespace {
@@ -152,9 +152,10 @@ struct LmdbIndex::Env {
   MDB_dbi meta = 0;
   uint64_t map_bytes = 0;
   // Growing the map is allowed only while no transaction is active in this process
-  // (kept, reset ones are not active). Writer-first, so that a steady stream of reads
-  // cannot keep a checkpoint from growing the map; no thread may hold it shared twice.
-  mutable WriterFirstSharedMutex resize_mu;
+  // (kept, reset ones are not active). Every read holds it shared, with no mutex;
+  // writer-first, so that a steady stream of reads cannot keep a checkpoint from growing
+  // the map; no thread may hold it shared twice.
+  mutable ReadMostlySharedMutex resize_mu;
   mutable ReadTxnPool read_txns;
   ~Env() {
     read_txns.Clear();
@@ -182,7 +183,7 @@ class ReadTxn {
 
  private:
   const LmdbIndex::Env* const env_;
-  std::shared_lock<WriterFirstSharedMutex> resize_lock_;
+  std::shared_lock<ReadMostlySharedMutex> resize_lock_;
   MDB_txn* txn_ = nullptr;
 };
 
@@ -237,7 +238,7 @@ Result<std::unique_ptr<LmdbIndex>> LmdbIndex::Open(const std::string& dir,
 }
 
 uint64_t LmdbIndex::map_size_bytes() const {
-  std::shared_lock<WriterFirstSharedMutex> lock(env_->resize_mu);
+  std::shared_lock<ReadMostlySharedMutex> lock(env_->resize_mu);
   return env_->map_bytes;
 }
 
@@ -302,7 +303,7 @@ Result<std::unique_ptr<IndexSnapshot>> LmdbIndex::OpenSnapshot() const {
 Status LmdbIndex::CopyTo(const std::string& dir) const {
   // The copy runs a read transaction of its own: the map must not grow meanwhile.
   // MDB_CP_COMPACT copies only the pages in use; the caller syncs the copy.
-  std::shared_lock<WriterFirstSharedMutex> no_resize(env_->resize_mu);
+  std::shared_lock<ReadMostlySharedMutex> no_resize(env_->resize_mu);
   const int rc = mdb_env_copy2(env_->env, dir.c_str(), MDB_CP_COMPACT);
   if (rc != 0) return LmdbStatus(rc, "copy the index to " + dir);
   return Status::OK();
@@ -418,7 +419,7 @@ Status LmdbIndex::ApplyCheckpoint(const std::vector<IndexChange>& changes,
     Status status = TryApply(changes, purged_prefixes, collections, meta);
     if (status.sys_errno() != MDB_MAP_FULL) return status;
     // The transaction was aborted; grow the map and run it again.
-    std::unique_lock<WriterFirstSharedMutex> lock(env_->resize_mu);
+    std::unique_lock<ReadMostlySharedMutex> lock(env_->resize_mu);
     const uint64_t grown = env_->map_bytes * 2;
     const int rc = mdb_env_set_mapsize(env_->env, grown);
     if (rc != 0) return LmdbStatus(rc, "grow map to " + std::to_string(grown) + " bytes");
@@ -430,7 +431,7 @@ Status LmdbIndex::TryApply(const std::vector<IndexChange>& changes,
                            const std::vector<std::string>& purged_prefixes,
                            const std::vector<CollectionRecord>& collections,
                            const CheckpointMeta& meta) {
-  std::shared_lock<WriterFirstSharedMutex> lock(env_->resize_mu);
+  std::shared_lock<ReadMostlySharedMutex> lock(env_->resize_mu);
   Txn txn;
   DOCDB_RETURN_IF_ERROR(txn.Begin(env_->env, 0));
   int rc = 0;
