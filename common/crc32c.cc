@@ -93,7 +93,9 @@ __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const ui
       uint64_t b = 0;
       uint64_t c = 0;
       for (size_t i = 0; i < kStreamBlock; i += 8) {
-        uint64_t wa, wb, wc;
+        uint64_t wa = 0;
+        uint64_t wb = 0;
+        uint64_t wc = 0;
         std::memcpy(&wa, p + i, 8);
         std::memcpy(&wb, p + kStreamBlock + i, 8);
         std::memcpy(&wc, p + 2 * kStreamBlock + i, 8);
