@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/bench_options.h"
+#include "bench/write_async.h"
 #include "docdb/db.h"
 #include "engine/operation_metrics.h"
 #include "index/lmdb_index.h"
@@ -105,15 +106,9 @@ BENCHMARK_DEFINE_F(DurableInsert, ThroughCommitThread)(benchmark::State& state) 
   for (auto _ : state) {
     WriteBatch batch;
     batch.Put("default", Key(g_next_id++), body);
-    std::atomic<int> done{0};
-    bool ok = false;
-    g_db->WriteAsync(std::move(batch), [&](Result<uint64_t> v) {
-      ok = v.ok();
-      done.store(1, std::memory_order_release);
-      done.notify_one();
-    });
-    done.wait(0, std::memory_order_acquire);
-    if (!ok) state.SkipWithError("WriteAsync failed");
+    if (!bench::CommitThroughWriteAsync(*g_db, std::move(batch)).ok()) {
+      state.SkipWithError("WriteAsync failed");
+    }
   }
   state.SetItemsProcessed(state.iterations());
   if (state.thread_index() == 0) ReportRecordsPerSync(state, *g_db);

@@ -1,11 +1,11 @@
 // DocDB as a DocStore, through the embedded API (include/docdb/db.h): one collection
 // "usertable", documents keyed by the YCSB key. Thread-safety: as DocStore.
-#include <atomic>
 #include <memory>
 #include <string_view>
 #include <utility>
 
 #include "bench/bench_options.h"
+#include "bench/write_async.h"
 #include "bench/ycsb/store_registry.h"
 #include "common/status_macros.h"
 #include "docdb/db.h"
@@ -47,21 +47,17 @@ class DocDbStore final : public DocStore {
   }
 
   Status Insert(std::string_view key, std::string_view doc) override {
-    if (variant_ == DocDbVariant::kAsyncWrites) {
-      WriteBatch batch;
-      batch.Insert(kCollection, key, doc);
-      return WriteThroughCommitThread(std::move(batch));
-    }
-    return db_->Insert(kCollection, key, doc).status();
+    if (variant_ != DocDbVariant::kAsyncWrites) return db_->Insert(kCollection, key, doc).status();
+    WriteBatch batch;
+    batch.Insert(kCollection, key, doc);
+    return bench::CommitThroughWriteAsync(*db_, std::move(batch));
   }
 
   Status Put(std::string_view key, std::string_view doc) override {
-    if (variant_ == DocDbVariant::kAsyncWrites) {
-      WriteBatch batch;
-      batch.Update(kCollection, key, doc);
-      return WriteThroughCommitThread(std::move(batch));
-    }
-    return db_->Update(kCollection, key, doc).status();
+    if (variant_ != DocDbVariant::kAsyncWrites) return db_->Update(kCollection, key, doc).status();
+    WriteBatch batch;
+    batch.Update(kCollection, key, doc);
+    return bench::CommitThroughWriteAsync(*db_, std::move(batch));
   }
 
   Status Read(std::string_view key, std::string* doc) override {
@@ -90,20 +86,6 @@ class DocDbStore final : public DocStore {
   }
 
  private:
-  // Commits `batch` through DB::WriteAsync and waits for its `done`: each client thread
-  // keeps one write in flight, and the commit thread groups them.
-  Status WriteThroughCommitThread(WriteBatch batch) {
-    std::atomic<bool> done{false};
-    Status outcome;
-    db_->WriteAsync(std::move(batch), [&](Result<uint64_t> version) {
-      outcome = version.status();
-      done.store(true, std::memory_order_release);
-      done.notify_one();
-    });
-    done.wait(false, std::memory_order_acquire);
-    return outcome;
-  }
-
   const DocDbVariant variant_;
   std::unique_ptr<DB> db_;
 };
