@@ -382,7 +382,7 @@ Status DBImpl::RunCheckpoint() {
     std::vector<index::IndexChange> changes;
     changes.reserve(frozen->size());
     for (const auto& [key, entry] : frozen->entries())
-      changes.push_back({std::string(key), IndexLocationOf(entry)});
+      changes.push_back({std::string(key), IndexLocationOf(*entry)});
     applied = index_->ApplyCheckpoint(changes, unpurged_, collections, meta);
   }
   if (!applied.ok()) {

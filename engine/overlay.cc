@@ -1,6 +1,7 @@
 // The overlay of recent writes (engine/overlay.h).
 #include "engine/overlay.h"
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -10,13 +11,13 @@ namespace docdb::engine {
 
 void* Overlay::Table::CountedResource::do_allocate(size_t bytes, size_t alignment) {
   void* p = ::operator new(bytes, std::align_val_t(alignment));
-  held += bytes;
+  held.fetch_add(bytes, std::memory_order_relaxed);
   return p;
 }
 
 void Overlay::Table::CountedResource::do_deallocate(void* p, size_t bytes, size_t alignment) {
   ::operator delete(p, std::align_val_t(alignment));
-  held -= bytes;
+  held.fetch_sub(bytes, std::memory_order_relaxed);
 }
 
 bool Overlay::Table::CountedResource::do_is_equal(
@@ -24,31 +25,52 @@ bool Overlay::Table::CountedResource::do_is_equal(
   return this == &other;
 }
 
-Overlay::Table::Table() : arena_(&counted_), entries_(&arena_), index_(&arena_) {}
+Overlay::Table::Table()
+    : arena_(&counted_), index_(&arena_), ordered_(&arena_), unordered_(&counted_) {}
+
+const Overlay::Table::Entries& Overlay::Table::entries() const {
+  std::lock_guard<std::mutex> lock(order_mu_);
+  if (unordered_.empty()) return ordered_;
+  // Sorted first, so that the keys go in one after another: into an empty tree (a table
+  // that was only written) each goes in at the end, in constant time.
+  std::sort(unordered_.begin(), unordered_.end(),
+            [](const Slot* a, const Slot* b) { return a->key < b->key; });
+  for (const Slot* slot : unordered_) {
+    const auto at = ordered_.empty() || ordered_.rbegin()->first < slot->key
+                        ? ordered_.end()
+                        : ordered_.lower_bound(slot->key);
+    ordered_.emplace_hint(at, slot->key, &slot->entry);
+  }
+  // Given back, so that a table ordered once holds no list as large as itself.
+  std::pmr::vector<const Slot*>(unordered_.get_allocator()).swap(unordered_);
+  return ordered_;
+}
 
 const OverlayEntry* Overlay::Table::Find(std::string_view key) const {
   const auto it = index_.find(key);
-  return it == index_.end() ? nullptr : it->second;
+  return it == index_.end() ? nullptr : &it->second->entry;
 }
 
 void Overlay::Table::Set(std::string_view key, const OverlayEntry& entry) {
   if (const auto it = index_.find(key); it != index_.end()) {
-    *it->second = entry;
+    it->second->entry = entry;
     return;
   }
-  // The key is copied into the arena, right before the node that refers to it.
+  // The key is copied into the arena, right before the slot that refers to it.
   char* stored = static_cast<char*>(arena_.allocate(key.size(), 1));
   std::memcpy(stored, key.data(), key.size());
   const std::string_view stored_key(stored, key.size());
-  const auto node = entries_.emplace(stored_key, entry).first;
-  index_.emplace(stored_key, &node->second);
+  Slot* slot = new (arena_.allocate(sizeof(Slot), alignof(Slot))) Slot{stored_key, entry};
+  index_.emplace(stored_key, slot);
+  unordered_.push_back(slot);
 }
 
 void Overlay::Table::EraseRange(std::string_view start, std::string_view end) {
-  const auto first = entries_.lower_bound(start);
-  const auto last = entries_.lower_bound(end);
+  entries();  // every key in the tree
+  const auto first = ordered_.lower_bound(start);
+  const auto last = ordered_.lower_bound(end);
   for (auto it = first; it != last; ++it) index_.erase(it->first);
-  entries_.erase(first, last);
+  ordered_.erase(first, last);
 }
 
 Overlay::Overlay() : active_(std::make_unique<Table>()) {}
@@ -100,8 +122,8 @@ Overlay::Range Overlay::CollectRange(std::string_view start, std::string_view en
     } else {
       take = frozen++;
     }
-    out.emplace_hint(out.end(), take->first, take->second);
-    if (take->second.location) ++live;
+    out.emplace_hint(out.end(), take->first, *take->second);
+    if (take->second->location) ++live;
   }
   return out;
 }
@@ -112,8 +134,8 @@ std::shared_ptr<const Overlay::Table> Overlay::Freeze() {
     // Left by a checkpoint that failed: its entries go into this one, the active ones
     // winning. The copy is made under the lock, which only a failed checkpoint costs.
     auto merged = std::make_unique<Table>();
-    for (const auto& [key, entry] : frozen_->entries()) merged->Set(key, entry);
-    for (const auto& [key, entry] : active_->entries()) merged->Set(key, entry);
+    for (const auto& [key, entry] : frozen_->entries()) merged->Set(key, *entry);
+    for (const auto& [key, entry] : active_->entries()) merged->Set(key, *entry);
     active_ = std::move(merged);
   }
   frozen_ = std::exchange(active_, std::make_unique<Table>());

@@ -5,6 +5,7 @@
 // called concurrently.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <memory_resource>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -19,6 +21,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "io/segment_store.h"
 
@@ -31,41 +34,55 @@ struct OverlayEntry {
 
 class Overlay {
  public:
-  // One table of entries. Its keys, its tree nodes and its hash index are carved from
-  // one arena: an insert allocates nothing of its own, each key sits beside the node
-  // that holds it, and a checkpoint's worth of entries is freed in a few blocks.
+  // One table of entries. Its keys, its entries and its hash index are carved from one
+  // arena: an insert allocates nothing of its own, each key sits beside its entry, and a
+  // checkpoint's worth of entries is freed in a few blocks. Key order is kept apart from
+  // the inserts: a new key is only listed, and goes into the ordered tree when something
+  // first asks for key order (a scan, a checkpoint), so that a write pays for a hash
+  // insert and not for a descent through the tree.
   class Table {
    public:
-    using Entries = std::pmr::map<std::string_view, OverlayEntry>;
+    using Entries = std::pmr::map<std::string_view, const OverlayEntry*>;
 
     Table();
     Table(const Table&) = delete;
     Table& operator=(const Table&) = delete;
 
-    // The entries in key order.
-    const Entries& entries() const { return entries_; }
+    // The entries in key order. Callers that may change the table (Set, EraseRange) must
+    // be excluded while it is called and while the result is used; concurrent callers of
+    // const methods need not be.
+    const Entries& entries() const;
     const OverlayEntry* Find(std::string_view key) const;
     void Set(std::string_view key, const OverlayEntry& entry);
     void EraseRange(std::string_view start, std::string_view end);
-    size_t size() const { return entries_.size(); }
-    // The bytes the arena holds, erased entries included until the table is dropped.
-    uint64_t memory_bytes() const { return counted_.held; }
+    size_t size() const { return index_.size(); }
+    // The bytes the arena and the list of unordered keys hold, erased entries included
+    // until the table is dropped.
+    uint64_t memory_bytes() const { return counted_.held.load(std::memory_order_relaxed); }
 
    private:
-    // Counts what the arena takes from the heap.
+    // Counts what the arena takes from the heap. Atomic: ordering keys allocates tree
+    // nodes under a shared lock, while others read the count.
     struct CountedResource : std::pmr::memory_resource {
-      uint64_t held = 0;
+      std::atomic<uint64_t> held = 0;
       void* do_allocate(size_t bytes, size_t alignment) override;
       void do_deallocate(void* p, size_t bytes, size_t alignment) override;
       bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
     };
+    struct Slot {
+      std::string_view key;
+      OverlayEntry entry;
+    };
 
     CountedResource counted_;
     std::pmr::monotonic_buffer_resource arena_;
-    Entries entries_;
-    // Point lookups hash; the tree keeps key order for scans and checkpoints. Tree nodes
-    // never move, so the index may point at their entries.
-    std::pmr::unordered_map<std::string_view, OverlayEntry*> index_;
+    // Point lookups hash. Slots never move, so the hash and the tree point at them.
+    std::pmr::unordered_map<std::string_view, Slot*> index_;
+    // Moving the unordered keys into the tree changes neither what the table holds nor
+    // what a lookup finds, so const callers may do it, one at a time under order_mu_.
+    mutable std::mutex order_mu_;
+    mutable Entries ordered_;
+    mutable std::pmr::vector<const Slot*> unordered_;  // keys not in ordered_ yet
   };
 
   // Entries copied out of the tables, by key in key order.

@@ -4,6 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <latch>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
 namespace docdb::engine {
 namespace {
 
@@ -42,7 +50,7 @@ TEST(OverlayTest, FrozenEntriesStayReadableUntilDroppedAndActiveOnesWin) {
   overlay.DropFrozen();
   EXPECT_EQ(VersionOf(overlay, "a"), 3u);
   EXPECT_FALSE(overlay.Find("b").has_value());
-  EXPECT_EQ(frozen->entries().at("b").version, 2u) << "the checkpoint's copy outlives the drop";
+  EXPECT_EQ(frozen->entries().at("b")->version, 2u) << "the checkpoint's copy outlives the drop";
 
   // The next freeze starts from the entries written since.
   overlay.Apply({{"c", At(400, 4)}});
@@ -97,7 +105,7 @@ TEST(OverlayTest, AFreezeWhileATableIsStillFrozenMergesBothTheActiveEntriesWinni
   overlay.Apply({{"b", At(3, 3)}, {"c", OverlayEntry{std::nullopt, 4}}});
   const std::shared_ptr<const Overlay::Table> merged = overlay.Freeze();
   std::vector<std::pair<std::string, uint64_t>> got;
-  for (const auto& [key, entry] : merged->entries()) got.emplace_back(key, entry.version);
+  for (const auto& [key, entry] : merged->entries()) got.emplace_back(key, entry->version);
   const std::vector<std::pair<std::string, uint64_t>> want = {{"a", 1}, {"b", 3}, {"c", 4}};
   EXPECT_EQ(got, want);
   EXPECT_EQ(overlay.size(), 3u);
@@ -137,6 +145,85 @@ TEST(OverlayTest, ManyKeysAreAllFoundAfterRehashing) {
   for (uint64_t i = 1; i <= 5000; ++i) {
     ASSERT_EQ(VersionOf(overlay, "k" + std::to_string(i)), i) << i;
   }
+}
+
+// Keys written in random order, between scans that order them, then some erased: every
+// scan and the frozen table list exactly the model's keys in order.
+TEST(OverlayTest, KeyOrderHoldsForKeysWrittenBetweenScans) {
+  Overlay overlay;
+  std::map<std::string, uint64_t> model;
+  std::mt19937_64 random(11);
+  using Listing = std::vector<std::pair<std::string, uint64_t>>;
+  const auto check = [&](std::string_view what) {
+    Listing got;
+    for (const auto& [key, entry] : overlay.CollectRange("", "\xff")) {
+      got.emplace_back(key, entry.version);
+    }
+    ASSERT_EQ(got, Listing(model.begin(), model.end())) << what;
+  };
+  uint64_t version = 0;
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 300; ++i) {
+      const std::string key = "k" + std::to_string(random() % 1000);
+      overlay.Apply({{key, At(0, ++version)}});
+      model[key] = version;
+    }
+    check("after round " + std::to_string(round));
+  }
+  overlay.EraseRange("k2", "k5");
+  std::erase_if(model, [](const auto& kv) { return kv.first >= "k2" && kv.first < "k5"; });
+  check("after the erase");
+  for (const auto& [key, v] : model) ASSERT_EQ(VersionOf(overlay, key), v) << key;
+  EXPECT_FALSE(overlay.Find("k3").has_value());
+  // Written after the last scan, then erased before any other: erased all the same.
+  overlay.Apply({{"k31", At(0, ++version)}, {"k99", At(0, ++version)}});
+  model["k99"] = version;
+  overlay.EraseRange("k2", "k5");
+  check("after keys written since the last scan were erased");
+  Listing frozen;
+  for (const auto& [key, entry] : overlay.Freeze()->entries()) {
+    frozen.emplace_back(key, entry->version);
+  }
+  EXPECT_EQ(frozen, Listing(model.begin(), model.end()));
+}
+
+// Scans of the active table and a checkpoint's walk of the frozen one order their keys
+// at the same time; each sees every key once, in order.
+TEST(OverlayTest, ConcurrentScansAndACheckpointOrderTheKeysOnce) {
+  Overlay overlay;
+  std::set<std::string> frozen_keys;
+  std::set<std::string> all_keys;
+  for (int i = 0; i < 4000; ++i) {
+    const std::string key = "k" + std::to_string(i * 7919 % 4000);
+    overlay.Apply({{key, At(0, 1)}});
+    frozen_keys.insert(key);
+    all_keys.insert(key);
+  }
+  const std::shared_ptr<const Overlay::Table> frozen = overlay.Freeze();
+  for (int i = 0; i < 4000; ++i) {
+    const std::string key = "j" + std::to_string(i * 7919 % 4000);
+    overlay.Apply({{key, At(0, 2)}});
+    all_keys.insert(key);
+  }
+  std::latch start(5);
+  std::vector<std::vector<std::string>> scans(4);
+  std::vector<std::string> walked;
+  std::vector<std::thread> threads;
+  for (std::vector<std::string>& scan : scans) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      for (const auto& [key, entry] : overlay.CollectRange("", "z")) scan.push_back(key);
+    });
+  }
+  threads.emplace_back([&] {
+    start.arrive_and_wait();
+    for (const auto& [key, entry] : frozen->entries()) walked.emplace_back(key);
+  });
+  for (std::thread& t : threads) t.join();
+  for (const std::vector<std::string>& scan : scans) {
+    EXPECT_EQ(scan, std::vector<std::string>(all_keys.begin(), all_keys.end()));
+  }
+  EXPECT_EQ(walked, std::vector<std::string>(frozen_keys.begin(), frozen_keys.end()));
 }
 
 }  // namespace
