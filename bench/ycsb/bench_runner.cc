@@ -6,6 +6,7 @@
 
 #include "bench/ycsb/acknowledged_counter.h"
 #include "bench/ycsb/cold_cache.h"
+#include "bench/ycsb/rounds.h"
 #include "bench/ycsb/store_registry.h"
 #include "common/status_macros.h"
 
@@ -13,13 +14,14 @@ namespace docdb::ycsb {
 namespace {
 
 // A row standing for a step that failed before any operation ran.
-ReportRow FailedStep(std::string step, const std::string& engine, DurabilityMode durability,
-                     int threads, const Status& status) {
+ReportRow FailedStep(std::string step, int round, const std::string& engine,
+                     DurabilityMode durability, int threads, const Status& status) {
   ReportRow row;
   row.workload = std::move(step);
   row.engine = engine;
   row.durability = durability;
   row.threads = threads;
+  row.round = round;
   row.result.errors = 1;
   row.result.first_failure = status.ToString();
   return row;
@@ -60,36 +62,38 @@ BenchRunner::BenchRunner(BenchConfig config) : config_(std::move(config)) {}
 
 BenchReport BenchRunner::Run(std::ostream& progress) {
   BenchReport report;
-  for (const std::string& engine : config_.engines) {
-    for (const DurabilityMode durability : config_.durabilities) {
-      for (const int threads : config_.threads) {
-        RunEngine(engine, durability, threads, progress, &report);
+  for (int round = 1; round <= config_.rounds; ++round) {
+    for (const std::string& engine : EngineOrderOfRound(config_.engines, round)) {
+      for (const DurabilityMode durability : config_.durabilities) {
+        for (const int threads : config_.threads) {
+          RunEngine(round, engine, durability, threads, progress, &report);
+        }
       }
     }
   }
   return report;
 }
 
-void BenchRunner::RunEngine(const std::string& engine, DurabilityMode durability, int threads,
-                            std::ostream& progress, BenchReport* report) {
+void BenchRunner::RunEngine(int round, const std::string& engine, DurabilityMode durability,
+                            int threads, std::ostream& progress, BenchReport* report) {
   const std::string dir = StoreDir(config_, engine, durability, threads);
   Result<std::unique_ptr<DocStore>> store = NewStore(engine);
   Status status = store.ok() ? ResetDir(dir) : store.status();
   if (status.ok()) status = (*store)->Open(dir, durability);
   if (!status.ok()) {
-    AddRow(FailedStep("open", engine, durability, threads, status), progress, report);
+    AddRow(FailedStep("open", round, engine, durability, threads, status), progress, report);
     return;
   }
   AcknowledgedCounter inserted(0);
   WorkloadRunner runner(store->get(), &inserted);
-  ReportRow load{"load", engine, durability, threads, CacheState::kWarm, {}};
+  ReportRow load{"load", engine, durability, threads, CacheState::kWarm, {}, round};
   load.result = runner.Load(config_.documents, threads);
   AddRow(std::move(load), progress, report);
   for (const WorkloadSpec& spec : config_.workloads) {
-    ReportRow row{spec.name, engine, durability, threads, CacheState::kWarm, {}};
+    ReportRow row{spec.name, engine, durability, threads, CacheState::kWarm, {}, round};
     status = PrepareCache(store->get(), dir, durability, &row.cache, report);
     if (!status.ok()) {
-      AddRow(FailedStep(spec.name, engine, durability, threads, status), progress, report);
+      AddRow(FailedStep(spec.name, round, engine, durability, threads, status), progress, report);
       break;
     }
     const RunOptions options{threads, config_.operations, config_.duration_s, config_.seed};
@@ -98,7 +102,7 @@ void BenchRunner::RunEngine(const std::string& engine, DurabilityMode durability
   }
   status = (*store)->Close();
   if (!status.ok())
-    AddRow(FailedStep("close", engine, durability, threads, status), progress, report);
+    AddRow(FailedStep("close", round, engine, durability, threads, status), progress, report);
   // Best effort: a leftover directory costs disk space, never a wrong result.
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
@@ -124,6 +128,8 @@ Status BenchRunner::PrepareCache(DocStore* store, const std::string& dir, Durabi
 
 void BenchRunner::AddRow(ReportRow row, std::ostream& progress, BenchReport* report) {
   const RunResult& r = row.result;
+  // One round's lines look as they always did; several rounds say which each line is of.
+  if (config_.rounds > 1) progress << "round " << row.round << "/" << config_.rounds << "  ";
   progress << std::left << std::setw(6) << row.workload << std::setw(12) << row.engine
            << std::setw(8) << DurabilityModeName(row.durability) << " threads " << row.threads
            << ": " << std::fixed << std::setprecision(0) << r.ops_per_s() << " ops/s"

@@ -1,6 +1,6 @@
 // BenchRunner: a whole docdb-bench run, every engine x durability x thread count, each
-// on a fresh store: load, then the chosen workloads in order (docs/performance-ycsb.md,
-// "Method"). Thread-safety: one Run at a time.
+// on a fresh store: load, then the chosen workloads in order; all of it once per round
+// (docs/performance-ycsb.md, "Method", "Rounds"). Thread-safety: one Run at a time.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,7 @@ struct BenchConfig {
   std::string data_dir;
   uint64_t seed = 1;
   bool cold_cache = false;
+  int rounds = 1;  // times the whole engine sequence runs, the order alternating
 };
 
 // How the page cache stood when a workload started.
@@ -42,10 +43,11 @@ struct ReportRow {
   int threads = 1;
   CacheState cache = CacheState::kWarm;
   RunResult result;
+  int round = 1;  // 1 .. BenchConfig::rounds
 };
 
 struct BenchReport {
-  std::vector<ReportRow> rows;
+  std::vector<ReportRow> rows;     // every round's, in the order they ran
   std::vector<std::string> notes;  // things the reader must know (a refused cache drop)
   bool ok = true;                  // every engine opened, ran and read correctly
 };
@@ -54,13 +56,14 @@ class BenchRunner {
  public:
   explicit BenchRunner(BenchConfig config);
 
-  // Runs everything, printing one progress line per row to `progress`. Stores are
-  // created under config.data_dir and removed after their runs.
+  // Runs everything config.rounds times, round r in EngineOrderOfRound(engines, r),
+  // printing one progress line per row to `progress`. Stores are created under
+  // config.data_dir and removed after their runs, so every round starts on fresh ones.
   BenchReport Run(std::ostream& progress);
 
  private:
-  // Load and workloads of one engine at one durability and thread count.
-  void RunEngine(const std::string& engine, DurabilityMode durability, int threads,
+  // Load and workloads of one engine at one durability and thread count, in `round`.
+  void RunEngine(int round, const std::string& engine, DurabilityMode durability, int threads,
                  std::ostream& progress, BenchReport* report);
   // Close, drop the page cache, reopen, when cold-cache runs were asked for.
   Status PrepareCache(DocStore* store, const std::string& dir, DurabilityMode durability,

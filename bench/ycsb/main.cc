@@ -33,6 +33,7 @@ struct Args {
   std::string data_dir = (std::filesystem::temp_directory_path() / "docdb-bench-ycsb").string();
   uint64_t seed = 1;
   bool cold_cache = false;
+  int rounds = 1;
   bool list_engines = false;
   std::string json_out;
   std::string svg_out;
@@ -68,6 +69,11 @@ void AddOptions(CLI::App& app, Args& args) {
   app.add_option("--seed", args.seed, "Seed of every random choice")->capture_default_str();
   app.add_flag("--cold-cache", args.cold_cache,
                "Before each workload: close the store, drop the OS page cache, reopen");
+  app.add_option("--rounds", args.rounds,
+                 "Run every engine this many times, the order reversed every other round; "
+                 "the tables give medians")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   app.add_option("--json-out", args.json_out, "Also write the results as JSON to this file");
   app.add_option("--svg-out", args.svg_out, "Also write a throughput chart (SVG) to this file");
   app.add_flag("--list-engines", args.list_engines, "Print the engines built in and exit");
@@ -109,6 +115,7 @@ Result<BenchConfig> MakeConfig(const Args& args) {
   config.data_dir = args.data_dir;
   config.seed = args.seed;
   config.cold_cache = args.cold_cache;
+  config.rounds = args.rounds;
   if (args.durability != "relaxed") config.durabilities.push_back(DurabilityMode::kDurable);
   if (args.durability != "durable") config.durabilities.push_back(DurabilityMode::kRelaxed);
   DOCDB_RETURN_IF_ERROR(ResolveWorkloads(args.workloads, &config));

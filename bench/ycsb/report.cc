@@ -6,8 +6,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <vector>
 
+#include "bench/ycsb/rounds.h"
 #include "bench/ycsb/store_registry.h"
 
 namespace docdb::ycsb {
@@ -28,36 +30,55 @@ std::string Format(const char* format, double value) {
   return buf;
 }
 
-std::string StatusText(const ReportRow& row) {
-  const RunResult& r = row.result;
-  if (r.ok()) return "ok";
-  return "FAILED (" + std::to_string(r.errors) + " errors, " + std::to_string(r.wrong_reads) +
-         " wrong reads)";
+std::string StatusText(const RoundSummary& summary) {
+  if (summary.ok()) return "ok";
+  return "FAILED (" + std::to_string(summary.errors) + " errors, " +
+         std::to_string(summary.wrong_reads) + " wrong reads)";
 }
 
-void PrintTable(const std::string& workload, const BenchReport& report, std::ostream& out) {
+// The header of a table; `show_range` adds the min and max ops/s columns, which only a
+// run of several rounds has.
+std::string TableHeader(bool show_range) {
+  char part[128];
+  std::snprintf(part, sizeof(part), "%-12s %-10s %7s %6s %11s", "engine", "durability", "threads",
+                "cache", "ops/s");
+  std::string line = part;
+  if (show_range) {
+    std::snprintf(part, sizeof(part), " %11s %11s", "min ops/s", "max ops/s");
+    line += part;
+  }
+  std::snprintf(part, sizeof(part), " %9s %9s %9s %9s %9s  %s\n", "p50 us", "p99 us", "p99.9 us",
+                "vs docdb", "verified", "status");
+  return line + part;
+}
+
+// One line of a table, columns as in TableHeader(show_range).
+std::string TableLine(const RoundSummary& s, bool show_range) {
+  char part[256];
+  std::snprintf(part, sizeof(part), "%-12s %-10s %7d %6s %11.0f", s.engine.c_str(),
+                std::string(DurabilityModeName(s.durability)).c_str(), s.threads,
+                s.cache == CacheState::kCold ? "cold" : "warm", s.ops_per_s);
+  std::string line = part;
+  if (show_range) {
+    std::snprintf(part, sizeof(part), " %11.0f %11.0f", s.min_ops_per_s, s.max_ops_per_s);
+    line += part;
+  }
+  const std::string ratio = s.ratio_to_baseline ? Format("x%.2f", *s.ratio_to_baseline) : "-";
+  std::snprintf(part, sizeof(part), " %9.1f %9.1f %9.1f %9s %9llu  %s\n", s.p50_us, s.p99_us,
+                s.p999_us, ratio.c_str(), static_cast<unsigned long long>(s.reads_verified),
+                StatusText(s).c_str());
+  return line + part;
+}
+
+void PrintTable(const std::string& workload, const std::vector<RoundSummary>& summaries,
+                bool show_range, std::ostream& out) {
   std::string title = workload == "load" ? "load: insert the records" : workload;
   if (Result<WorkloadSpec> spec = FindWorkload(workload); spec.ok()) {
     title = "Workload " + workload + ": " + spec->description;
   }
-  out << "\n== " << title << "\n";
-  char line[256];
-  std::snprintf(line, sizeof(line), "%-12s %-10s %7s %6s %11s %9s %9s %9s %9s %9s  %s\n", "engine",
-                "durability", "threads", "cache", "ops/s", "p50 us", "p99 us", "p99.9 us",
-                "vs docdb", "verified", "status");
-  out << line;
-  for (const ReportRow& row : report.rows) {
-    if (row.workload != workload) continue;
-    const RunResult& r = row.result;
-    const std::optional<double> ratio = RatioToBaseline(report, row);
-    std::snprintf(line, sizeof(line),
-                  "%-12s %-10s %7d %6s %11.0f %9.1f %9.1f %9.1f %9s %9llu  %s\n",
-                  row.engine.c_str(), std::string(DurabilityModeName(row.durability)).c_str(),
-                  row.threads, row.cache == CacheState::kCold ? "cold" : "warm", r.ops_per_s(),
-                  r.latency.PercentileUs(0.50), r.latency.PercentileUs(0.99),
-                  r.latency.PercentileUs(0.999), ratio ? Format("x%.2f", *ratio).c_str() : "-",
-                  static_cast<unsigned long long>(r.reads_verified), StatusText(row).c_str());
-    out << line;
+  out << "\n== " << title << "\n" << TableHeader(show_range);
+  for (const RoundSummary& summary : summaries) {
+    if (summary.workload == workload) out << TableLine(summary, show_range);
   }
 }
 
@@ -89,7 +110,19 @@ void WriteConfigJson(const BenchConfig& config, JsonWriter& w) {
   w.Uint64(config.seed);
   w.Key("cold_cache");
   w.Bool(config.cold_cache);
+  w.Key("rounds");
+  w.Int(config.rounds);
   w.EndObject();
+}
+
+// `"ratio_to_docdb": ratio`, null when there is none.
+void WriteRatioJson(const std::optional<double>& ratio, JsonWriter& w) {
+  w.Key("ratio_to_docdb");
+  if (ratio) {
+    w.Double(*ratio);
+  } else {
+    w.Null();
+  }
 }
 
 void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w) {
@@ -105,6 +138,8 @@ void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w
   w.Int(row.threads);
   w.Key("cache");
   w.String(std::string(CacheStateName(row.cache)));
+  w.Key("round");
+  w.Int(row.round);
   w.Key("operations");
   w.Uint64(r.operations);
   w.Key("seconds");
@@ -112,12 +147,7 @@ void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w
   w.Key("ops_per_s");
   w.Double(r.ops_per_s());
   r.latency.WritePercentilesJson(w);
-  w.Key("ratio_to_docdb");
-  if (const std::optional<double> ratio = RatioToBaseline(report, row)) {
-    w.Double(*ratio);
-  } else {
-    w.Null();
-  }
+  WriteRatioJson(RatioToBaseline(report.rows, row), w);
   w.Key("reads_verified");
   w.Uint64(r.reads_verified);
   w.Key("errors");
@@ -129,19 +159,47 @@ void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w
   w.EndObject();
 }
 
-}  // namespace
-
-std::optional<double> RatioToBaseline(const BenchReport& report, const ReportRow& row) {
-  for (const ReportRow& base : report.rows) {
-    if (base.engine == kBaselineEngine && base.workload == row.workload &&
-        base.durability == row.durability && base.threads == row.threads) {
-      const double base_ops = base.result.ops_per_s();
-      if (base_ops <= 0) return std::nullopt;
-      return row.result.ops_per_s() / base_ops;
-    }
-  }
-  return std::nullopt;
+// A summary has a raw row's members (its figures the medians, its counts the totals),
+// plus how many rounds it covers and the range of their ops/s.
+void WriteSummaryJson(const RoundSummary& s, JsonWriter& w) {
+  w.StartObject();
+  w.Key("workload");
+  w.String(s.workload);
+  w.Key("engine");
+  w.String(s.engine);
+  w.Key("durability");
+  w.String(std::string(DurabilityModeName(s.durability)));
+  w.Key("threads");
+  w.Int(s.threads);
+  w.Key("cache");
+  w.String(std::string(CacheStateName(s.cache)));
+  w.Key("rounds");
+  w.Int(s.rounds);
+  w.Key("ops_per_s");
+  w.Double(s.ops_per_s);
+  w.Key("min_ops_per_s");
+  w.Double(s.min_ops_per_s);
+  w.Key("max_ops_per_s");
+  w.Double(s.max_ops_per_s);
+  w.Key("p50_us");
+  w.Double(s.p50_us);
+  w.Key("p99_us");
+  w.Double(s.p99_us);
+  w.Key("p999_us");
+  w.Double(s.p999_us);
+  WriteRatioJson(s.ratio_to_baseline, w);
+  w.Key("reads_verified");
+  w.Uint64(s.reads_verified);
+  w.Key("errors");
+  w.Uint64(s.errors);
+  w.Key("wrong_reads");
+  w.Uint64(s.wrong_reads);
+  w.Key("first_failure");
+  w.String(s.first_failure);
+  w.EndObject();
 }
+
+}  // namespace
 
 void PrintTables(const BenchConfig& config, const BenchReport& report, std::ostream& out) {
   out << "docdb-bench: " << config.documents << " documents, "
@@ -149,12 +207,23 @@ void PrintTables(const BenchConfig& config, const BenchReport& report, std::ostr
       << (config.duration_s > 0 ? Format(" at most %.1f s", config.duration_s) : "")
       << " per workload, seed " << config.seed
       << ". Latencies per operation; 'vs docdb' = ops/s divided by DocDB's.\n";
-  for (const std::string& workload : WorkloadOrder(config)) PrintTable(workload, report, out);
+  const bool several_rounds = config.rounds > 1;
+  if (several_rounds) {
+    out << config.rounds
+        << " rounds, the engine order reversed every other round. Figures are medians over the"
+           " rounds ('vs docdb': of each round's own ratio); min/max ops/s: the slowest and"
+           " fastest round; verified: the total.\n";
+  }
+  const std::vector<RoundSummary> summaries = SummariseRounds(report.rows);
+  for (const std::string& workload : WorkloadOrder(config)) {
+    PrintTable(workload, summaries, several_rounds, out);
+  }
   for (const std::string& note : report.notes) out << "\nnote: " << note << "\n";
   for (const ReportRow& row : report.rows) {
     if (row.result.ok()) continue;
     out << "\nFAILED " << row.workload << " " << row.engine << " "
-        << DurabilityModeName(row.durability) << " threads " << row.threads << ": "
+        << DurabilityModeName(row.durability) << " threads " << row.threads
+        << (several_rounds ? " round " + std::to_string(row.round) : "") << ": "
         << row.result.first_failure << "\n";
   }
 }
@@ -184,6 +253,10 @@ Status WriteJsonReport(const BenchConfig& config, const BenchReport& report,
   w.Key("rows");
   w.StartArray();
   for (const ReportRow& row : report.rows) WriteRowJson(report, row, w);
+  w.EndArray();
+  w.Key("summary");
+  w.StartArray();
+  for (const RoundSummary& summary : SummariseRounds(report.rows)) WriteSummaryJson(summary, w);
   w.EndArray();
   w.EndObject();
   file << "\n";

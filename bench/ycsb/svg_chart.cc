@@ -6,6 +6,8 @@
 #include <fstream>
 #include <vector>
 
+#include "bench/ycsb/rounds.h"
+
 namespace docdb::ycsb {
 namespace {
 
@@ -31,12 +33,13 @@ const char* ColourOf(const BenchConfig& config, const std::string& engine) {
   return kColours[index % std::size(kColours)];
 }
 
-double OpsOf(const BenchReport& report, const std::string& workload, DurabilityMode durability,
-             int threads, const std::string& engine) {
-  for (const ReportRow& row : report.rows) {
-    if (row.workload == workload && row.durability == durability && row.threads == threads &&
-        row.engine == engine) {
-      return row.result.ops_per_s();
+// The median ops/s of one bar; 0 when it did not run.
+double OpsOf(const std::vector<RoundSummary>& summaries, const std::string& workload,
+             DurabilityMode durability, int threads, const std::string& engine) {
+  for (const RoundSummary& s : summaries) {
+    if (s.workload == workload && s.durability == durability && s.threads == threads &&
+        s.engine == engine) {
+      return s.ops_per_s;
     }
   }
   return 0;
@@ -67,17 +70,19 @@ std::string Axis(int top, double max_ops) {
   return svg;
 }
 
-std::string Panel(const BenchConfig& config, const BenchReport& report, const std::string& workload,
-                  DurabilityMode durability, int top) {
+std::string Panel(const BenchConfig& config, const std::vector<RoundSummary>& summaries,
+                  const std::string& workload, DurabilityMode durability, int top) {
   double max_ops = 1;
   for (const int threads : config.threads) {
     for (const std::string& engine : config.engines) {
-      max_ops = std::max(max_ops, OpsOf(report, workload, durability, threads, engine));
+      max_ops = std::max(max_ops, OpsOf(summaries, workload, durability, threads, engine));
     }
   }
+  const std::string unit =
+      config.rounds > 1 ? "median ops/s of " + std::to_string(config.rounds) + " rounds" : "ops/s";
   std::string svg = "<text x=\"10\" y=\"" + std::to_string(top + 18) + "\" font-weight=\"bold\">" +
-                    workload + ", " + std::string(DurabilityModeName(durability)) +
-                    " (ops/s)</text>";
+                    workload + ", " + std::string(DurabilityModeName(durability)) + " (" + unit +
+                    ")</text>";
   svg += Axis(top, max_ops);
   const double group_width =
       static_cast<double>(kPlotWidth) / static_cast<double>(config.threads.size());
@@ -86,7 +91,8 @@ std::string Panel(const BenchConfig& config, const BenchReport& report, const st
   for (size_t g = 0; g < config.threads.size(); ++g) {
     const double group_x = kPlotLeft + group_width * static_cast<double>(g) + group_width * 0.1;
     for (size_t e = 0; e < config.engines.size(); ++e) {
-      const double ops = OpsOf(report, workload, durability, config.threads[g], config.engines[e]);
+      const double ops =
+          OpsOf(summaries, workload, durability, config.threads[g], config.engines[e]);
       const double height = kPlotHeight * ops / max_ops;
       svg += Printf("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" ",
                     group_x + bar_width * static_cast<double>(e), base - height, bar_width, height);
@@ -110,10 +116,11 @@ std::string RenderSvgChart(const BenchConfig& config, const BenchReport& report)
                     "\" height=\"" + std::to_string(height) +
                     "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" + Legend(config) + "\n";
+  const std::vector<RoundSummary> summaries = SummariseRounds(report.rows);
   int top = kLegendHeight;
   for (const std::string& workload : workloads) {
     for (const DurabilityMode durability : config.durabilities) {
-      svg += Panel(config, report, workload, durability, top) + "\n";
+      svg += Panel(config, summaries, workload, durability, top) + "\n";
       top += kPanelHeight;
     }
   }

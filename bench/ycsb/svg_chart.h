@@ -1,6 +1,7 @@
 // The throughput chart of a docdb-bench run, written directly as SVG text: one panel per
-// workload and durability, bars grouped by thread count, one colour per engine
-// (docs/performance-ycsb.md, "Reading the output"). Thread-safety: pure functions.
+// workload and durability, bars grouped by thread count, one colour per engine, each bar
+// the median ops/s over the rounds (docs/performance-ycsb.md, "Reading the output").
+// Thread-safety: pure functions.
 #pragma once
 
 #include <string>
