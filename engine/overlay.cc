@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <new>
 #include <utility>
@@ -25,8 +26,49 @@ bool Overlay::Table::CountedResource::do_is_equal(
   return this == &other;
 }
 
+namespace {
+
+uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+constexpr size_t kFirstBuckets = 64;
+
+}  // namespace
+
 Overlay::Table::Table()
-    : arena_(&counted_), index_(&arena_), ordered_(&arena_), unordered_(&counted_) {}
+    : arena_(&counted_), buckets_(&counted_), ordered_(&arena_), unordered_(&counted_) {}
+
+Overlay::Table::Slot* Overlay::Table::FindSlot(std::string_view key, uint64_t hash) const {
+  if (buckets_.empty()) return nullptr;
+  const size_t mask = buckets_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Bucket& bucket = buckets_[i];
+    if (bucket.slot == nullptr) return nullptr;
+    if (bucket.hash == hash && !bucket.slot->erased && bucket.slot->key == key) return bucket.slot;
+  }
+}
+
+void Overlay::Table::InsertSlot(Slot* slot, uint64_t hash) {
+  if (2 * (taken_ + 1) > buckets_.size()) {
+    // Doubled, leaving erased slots behind.
+    std::pmr::vector<Bucket> old(std::max(kFirstBuckets, 2 * buckets_.size()),
+                                 buckets_.get_allocator());
+    old.swap(buckets_);
+    taken_ = 0;
+    for (const Bucket& bucket : old) {
+      if (bucket.slot != nullptr && !bucket.slot->erased) Place(bucket);
+    }
+  }
+  Place({hash, slot});
+  ++size_;
+}
+
+void Overlay::Table::Place(const Bucket& bucket) {
+  const size_t mask = buckets_.size() - 1;
+  size_t i = bucket.hash & mask;
+  while (buckets_[i].slot != nullptr) i = (i + 1) & mask;
+  buckets_[i] = bucket;
+  ++taken_;
+}
 
 const Overlay::Table::Entries& Overlay::Table::entries() const {
   std::lock_guard<std::mutex> lock(order_mu_);
@@ -47,13 +89,14 @@ const Overlay::Table::Entries& Overlay::Table::entries() const {
 }
 
 const OverlayEntry* Overlay::Table::Find(std::string_view key) const {
-  const auto it = index_.find(key);
-  return it == index_.end() ? nullptr : &it->second->entry;
+  const Slot* slot = FindSlot(key, HashOf(key));
+  return slot == nullptr ? nullptr : &slot->entry;
 }
 
 void Overlay::Table::Set(std::string_view key, const OverlayEntry& entry) {
-  if (const auto it = index_.find(key); it != index_.end()) {
-    it->second->entry = entry;
+  const uint64_t hash = HashOf(key);
+  if (Slot* slot = FindSlot(key, hash)) {
+    slot->entry = entry;
     return;
   }
   // The key is copied into the arena, right before the slot that refers to it.
@@ -61,7 +104,7 @@ void Overlay::Table::Set(std::string_view key, const OverlayEntry& entry) {
   std::memcpy(stored, key.data(), key.size());
   const std::string_view stored_key(stored, key.size());
   Slot* slot = new (arena_.allocate(sizeof(Slot), alignof(Slot))) Slot{stored_key, entry};
-  index_.emplace(stored_key, slot);
+  InsertSlot(slot, hash);
   unordered_.push_back(slot);
 }
 
@@ -69,7 +112,10 @@ void Overlay::Table::EraseRange(std::string_view start, std::string_view end) {
   entries();  // every key in the tree
   const auto first = ordered_.lower_bound(start);
   const auto last = ordered_.lower_bound(end);
-  for (auto it = first; it != last; ++it) index_.erase(it->first);
+  for (auto it = first; it != last; ++it) {
+    FindSlot(it->first, HashOf(it->first))->erased = true;
+    --size_;
+  }
   ordered_.erase(first, last);
 }
 

@@ -19,7 +19,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -55,7 +54,7 @@ class Overlay {
     const OverlayEntry* Find(std::string_view key) const;
     void Set(std::string_view key, const OverlayEntry& entry);
     void EraseRange(std::string_view start, std::string_view end);
-    size_t size() const { return index_.size(); }
+    size_t size() const { return size_; }
     // The bytes the arena and the list of unordered keys hold, erased entries included
     // until the table is dropped.
     uint64_t memory_bytes() const { return counted_.held.load(std::memory_order_relaxed); }
@@ -72,12 +71,28 @@ class Overlay {
     struct Slot {
       std::string_view key;
       OverlayEntry entry;
+      bool erased = false;  // by EraseRange; its bucket stays taken until the hash grows
     };
+    // A bucket of the hash: the key's hash, so that most mismatches are told apart
+    // without reading the slot, and the slot; null when the bucket was never taken.
+    struct Bucket {
+      uint64_t hash = 0;
+      Slot* slot = nullptr;
+    };
+
+    Slot* FindSlot(std::string_view key, uint64_t hash) const;
+    void InsertSlot(Slot* slot, uint64_t hash);
+    void Place(const Bucket& bucket);
 
     CountedResource counted_;
     std::pmr::monotonic_buffer_resource arena_;
-    // Point lookups hash. Slots never move, so the hash and the tree point at them.
-    std::pmr::unordered_map<std::string_view, Slot*> index_;
+    // Point lookups: open addressing with linear probing, at most half the buckets taken,
+    // so that a lookup reads one bucket and the slot beside its key. The buckets come
+    // from counted_ itself, so that the ones a growth leaves are given back. Slots never
+    // move, so the hash and the tree point at them.
+    std::pmr::vector<Bucket> buckets_;  // a power of two of them, or none
+    size_t taken_ = 0;                  // buckets with a slot, erased ones included
+    size_t size_ = 0;                   // slots not erased
     // Moving the unordered keys into the tree changes neither what the table holds nor
     // what a lookup finds, so const callers may do it, one at a time under order_mu_.
     mutable std::mutex order_mu_;

@@ -147,6 +147,37 @@ TEST(OverlayTest, ManyKeysAreAllFoundAfterRehashing) {
   }
 }
 
+// Erased keys stay erased while the hash grows past them, and may be written again.
+TEST(OverlayTest, ErasedKeysAreGoneAcrossGrowthAndMayBeWrittenAgain) {
+  Overlay overlay;
+  std::map<std::string, uint64_t> model;
+  for (uint64_t i = 0; i < 2000; ++i) {
+    overlay.Apply({{"a" + std::to_string(i), At(i, i + 1)}});
+    model["a" + std::to_string(i)] = i + 1;
+  }
+  overlay.EraseRange("a1", "a5");
+  std::erase_if(model, [](const auto& kv) { return kv.first >= "a1" && kv.first < "a5"; });
+  const auto check = [&](std::string_view what) {
+    ASSERT_EQ(overlay.size(), model.size()) << what;
+    for (uint64_t i = 0; i < 2000; ++i) {
+      const std::string key = "a" + std::to_string(i);
+      const auto it = model.find(key);
+      ASSERT_EQ(VersionOf(overlay, key), it == model.end() ? 0 : it->second) << what << " " << key;
+    }
+  };
+  check("after the erase");
+  for (uint64_t i = 0; i < 3000; ++i) {
+    overlay.Apply({{"b" + std::to_string(i), At(i, 1)}});
+    model["b" + std::to_string(i)] = 1;
+  }
+  check("after the hash grew");
+  overlay.Apply({{"a123", At(0, 7)}, {"a4", At(0, 8)}});
+  model["a123"] = 7;
+  model["a4"] = 8;
+  check("after erased keys were written again");
+  EXPECT_EQ(overlay.CollectRange("a1", "a5").size(), 2u);
+}
+
 // Keys written in random order, between scans that order them, then some erased: every
 // scan and the frozen table list exactly the model's keys in order.
 TEST(OverlayTest, KeyOrderHoldsForKeysWrittenBetweenScans) {
