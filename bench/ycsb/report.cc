@@ -125,19 +125,25 @@ void WriteRatioJson(const std::optional<double>& ratio, JsonWriter& w) {
   }
 }
 
+// What a row or a summary measured: the members both begin with.
+void WriteMeasurementJson(const std::string& workload, const std::string& engine,
+                          DurabilityMode durability, int threads, CacheState cache, JsonWriter& w) {
+  w.Key("workload");
+  w.String(workload);
+  w.Key("engine");
+  w.String(engine);
+  w.Key("durability");
+  w.String(std::string(DurabilityModeName(durability)));
+  w.Key("threads");
+  w.Int(threads);
+  w.Key("cache");
+  w.String(std::string(CacheStateName(cache)));
+}
+
 void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w) {
   const RunResult& r = row.result;
   w.StartObject();
-  w.Key("workload");
-  w.String(row.workload);
-  w.Key("engine");
-  w.String(row.engine);
-  w.Key("durability");
-  w.String(std::string(DurabilityModeName(row.durability)));
-  w.Key("threads");
-  w.Int(row.threads);
-  w.Key("cache");
-  w.String(std::string(CacheStateName(row.cache)));
+  WriteMeasurementJson(row.workload, row.engine, row.durability, row.threads, row.cache, w);
   w.Key("round");
   w.Int(row.round);
   w.Key("operations");
@@ -163,16 +169,7 @@ void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w
 // plus how many rounds it covers and the range of their ops/s.
 void WriteSummaryJson(const RoundSummary& s, JsonWriter& w) {
   w.StartObject();
-  w.Key("workload");
-  w.String(s.workload);
-  w.Key("engine");
-  w.String(s.engine);
-  w.Key("durability");
-  w.String(std::string(DurabilityModeName(s.durability)));
-  w.Key("threads");
-  w.Int(s.threads);
-  w.Key("cache");
-  w.String(std::string(CacheStateName(s.cache)));
+  WriteMeasurementJson(s.workload, s.engine, s.durability, s.threads, s.cache, w);
   w.Key("rounds");
   w.Int(s.rounds);
   w.Key("ops_per_s");
