@@ -32,6 +32,12 @@ uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>{}(key
 
 constexpr size_t kFirstBuckets = 64;
 
+// Keys a table lists before they go into its tree, sorted, on the writer's thread: a
+// scan after many writes then sorts at most this many (tens of milliseconds, writers
+// waiting), while a load of 1 KiB documents fills a checkpoint's worth (64 MiB of WAL,
+// about 55,000) before reaching it, and leaves the sort to the checkpoint's thread.
+constexpr size_t kMaxUnorderedKeys = 65536;
+
 }  // namespace
 
 Overlay::Table::Table()
@@ -83,8 +89,7 @@ const Overlay::Table::Entries& Overlay::Table::entries() const {
                         : ordered_.lower_bound(slot->key);
     ordered_.emplace_hint(at, slot->key, &slot->entry);
   }
-  // Given back, so that a table ordered once holds no list as large as itself.
-  std::pmr::vector<const Slot*>(unordered_.get_allocator()).swap(unordered_);
+  unordered_.clear();
   return ordered_;
 }
 
@@ -106,6 +111,9 @@ void Overlay::Table::Set(std::string_view key, const OverlayEntry& entry) {
   Slot* slot = new (arena_.allocate(sizeof(Slot), alignof(Slot))) Slot{stored_key, entry};
   InsertSlot(slot, hash);
   unordered_.push_back(slot);
+  // Ordered in batches, so that the scan which orders what is left never holds writers
+  // up for long.
+  if (unordered_.size() >= kMaxUnorderedKeys) entries();
 }
 
 void Overlay::Table::EraseRange(std::string_view start, std::string_view end) {

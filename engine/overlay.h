@@ -37,8 +37,8 @@ class Overlay {
   // arena: an insert allocates nothing of its own, each key sits beside its entry, and a
   // checkpoint's worth of entries is freed in a few blocks. Key order is kept apart from
   // the inserts: a new key is only listed, and goes into the ordered tree when something
-  // first asks for key order (a scan, a checkpoint), so that a write pays for a hash
-  // insert and not for a descent through the tree.
+  // first asks for key order (a scan, a checkpoint) or the list reaches its bound, so
+  // that a write pays for a hash insert and not for a descent through the tree.
   class Table {
    public:
     using Entries = std::pmr::map<std::string_view, const OverlayEntry*>;

@@ -218,6 +218,21 @@ TEST(OverlayTest, KeyOrderHoldsForKeysWrittenBetweenScans) {
   EXPECT_EQ(frozen, Listing(model.begin(), model.end()));
 }
 
+// More keys than a table lists unordered: batches of them go into the tree as they are
+// written, each among the keys of the batches before.
+TEST(OverlayTest, KeysOrderedInBatchesAsTheyAreWrittenStayInOrder) {
+  Overlay overlay;
+  std::set<std::string> keys;
+  for (uint64_t i = 0; i < 150000; ++i) {
+    const std::string key = "k" + std::to_string(i * 7919 % 150000);
+    overlay.Apply({{key, At(i, i + 1)}});
+    keys.insert(key);
+  }
+  std::vector<std::string> got;
+  for (const auto& [key, entry] : overlay.CollectRange("", "z")) got.push_back(key);
+  EXPECT_EQ(got, std::vector<std::string>(keys.begin(), keys.end()));
+}
+
 // Scans of the active table and a checkpoint's walk of the frozen one order their keys
 // at the same time; each sees every key once, in order.
 TEST(OverlayTest, ConcurrentScansAndACheckpointOrderTheKeysOnce) {
