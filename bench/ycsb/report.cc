@@ -140,6 +140,19 @@ void WriteMeasurementJson(const std::string& workload, const std::string& engine
   w.String(std::string(CacheStateName(cache)));
 }
 
+// What a row or a summary found: the members both end with.
+void WriteOutcomeJson(uint64_t reads_verified, uint64_t errors, uint64_t wrong_reads,
+                      const std::string& first_failure, JsonWriter& w) {
+  w.Key("reads_verified");
+  w.Uint64(reads_verified);
+  w.Key("errors");
+  w.Uint64(errors);
+  w.Key("wrong_reads");
+  w.Uint64(wrong_reads);
+  w.Key("first_failure");
+  w.String(first_failure);
+}
+
 void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w) {
   const RunResult& r = row.result;
   w.StartObject();
@@ -154,14 +167,7 @@ void WriteRowJson(const BenchReport& report, const ReportRow& row, JsonWriter& w
   w.Double(r.ops_per_s());
   r.latency.WritePercentilesJson(w);
   WriteRatioJson(RatioToBaseline(report.rows, row), w);
-  w.Key("reads_verified");
-  w.Uint64(r.reads_verified);
-  w.Key("errors");
-  w.Uint64(r.errors);
-  w.Key("wrong_reads");
-  w.Uint64(r.wrong_reads);
-  w.Key("first_failure");
-  w.String(r.first_failure);
+  WriteOutcomeJson(r.reads_verified, r.errors, r.wrong_reads, r.first_failure, w);
   w.EndObject();
 }
 
@@ -185,14 +191,7 @@ void WriteSummaryJson(const RoundSummary& s, JsonWriter& w) {
   w.Key("p999_us");
   w.Double(s.p999_us);
   WriteRatioJson(s.ratio_to_baseline, w);
-  w.Key("reads_verified");
-  w.Uint64(s.reads_verified);
-  w.Key("errors");
-  w.Uint64(s.errors);
-  w.Key("wrong_reads");
-  w.Uint64(s.wrong_reads);
-  w.Key("first_failure");
-  w.String(s.first_failure);
+  WriteOutcomeJson(s.reads_verified, s.errors, s.wrong_reads, s.first_failure, w);
   w.EndObject();
 }
 
