@@ -442,6 +442,8 @@ class DBImpl : public DB {
   // The queue length at which WriteAsync wakes the commit thread; 0 when it is not
   // waiting.
   size_t async_wake_size_ = 0;
+  // async_queue_.size(), read without async_mu_ by the commit thread's spin.
+  std::atomic<size_t> async_queued_{0};
   bool async_stopping_ = false;
   std::thread async_thread_;
 
